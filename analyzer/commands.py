@@ -1,0 +1,225 @@
+"""click definitions of the subcommands (imported only when a command runs)."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from analyzer._version import __version__
+from analyzer.cli import (
+    EXIT_FINDINGS,
+    EXIT_OK,
+    FORMATS,
+    LEVEL_NAMES,
+    PROG,
+    fail,
+    guarded,
+    write_output,
+)
+
+CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+
+@click.group(context_settings=CONTEXT)
+@click.version_option(__version__, "--version", prog_name=PROG, message="%(prog)s %(version)s")
+@click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
+def cli(debug: bool) -> None:
+    """Static analyzer for Alembic migration trees.
+
+    Reads revision files without importing them and reports branch conflicts, broken
+    revision graphs, missing downgrades and unindexed foreign keys.
+    """
+
+
+def _use_color(option: str, output: str | None) -> bool:
+    if option == "always":
+        return True
+    if option == "never" or output not in (None, "-"):
+        return False
+    return sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+
+
+@cli.command(context_settings=CONTEXT)
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option(
+    "--versions",
+    "versions",
+    multiple=True,
+    type=click.Path(),
+    metavar="DIR",
+    help="A versions directory to analyze (repeatable); overrides alembic.ini.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(FORMATS),
+    default="text",
+    show_default=True,
+    help="Output format.",
+)
+@click.option("--output", "-o", type=click.Path(), help="Write the report to FILE (atomically).")
+@click.option(
+    "--select",
+    help="Comma-separated rule ids to run instead of the default set (ALL for every rule).",
+)
+@click.option("--extend-select", help="Comma-separated rule ids to run in addition (opt-in rules).")
+@click.option("--ignore", help="Comma-separated rule ids not to run.")
+@click.option(
+    "--dialect",
+    type=click.Choice(["postgresql", "mysql", "sqlite", "mssql", "oracle"]),
+    help="Database dialect (default: from sqlalchemy.url in alembic.ini, else postgresql).",
+)
+@click.option("--exit-zero", is_flag=True, help="Exit with status 0 even when there are findings.")
+@click.option(
+    "--fail-on",
+    type=click.Choice(LEVEL_NAMES),
+    default="warning",
+    show_default=True,
+    help="Lowest level that makes the exit status 1.",
+)
+@click.option(
+    "--color",
+    type=click.Choice(["auto", "always", "never"]),
+    default="auto",
+    show_default=True,
+    help="Colour the text output (auto: on a terminal, unless NO_COLOR).",
+)
+@click.option("--quiet", "-q", is_flag=True, help="Print findings only, without the summary.")
+def check(
+    paths: tuple[str, ...],
+    versions: tuple[str, ...],
+    fmt: str,
+    output: str | None,
+    select: str | None,
+    extend_select: str | None,
+    ignore: str | None,
+    dialect: str | None,
+    exit_zero: bool,
+    fail_on: str,
+    color: str,
+    quiet: bool,
+) -> int:
+    """Analyze the migrations of PATHS (default: the project in the current directory).
+
+    PATHS may be project directories (holding alembic.ini), versions directories or
+    revision files. The whole tree is always analyzed; naming files only limits which
+    findings are reported (pre-commit passes the changed files).
+
+    Exit status: 0 no finding at or above --fail-on, 1 findings, 2 usage or internal error.
+    """
+    from analyzer.api import check as run_check
+    from analyzer.config import Config
+    from analyzer.findings import Level
+    from analyzer.report import render_report
+
+    config = Config(
+        select=_rule_list(select),
+        extend_select=_rule_list(extend_select) or (),
+        ignore=_rule_list(ignore) or (),
+        dialect=dialect,
+        versions=versions,
+        fail_on=Level(fail_on),
+    )
+    cwd = Path.cwd()
+    report = guarded(lambda: run_check(paths, config, cwd))
+    rendered = render_report(fmt, report, cwd, color=_use_color(color, output))
+    if quiet and fmt == "text":
+        rendered = "".join(rendered.splitlines(keepends=True)[:-1])
+    write_output(rendered, output)
+    failing = [f for f in report.findings if f.level.rank >= config.fail_on.rank]
+    return EXIT_FINDINGS if failing and not exit_zero else EXIT_OK
+
+
+def _rule_list(value: str | None) -> tuple[str, ...] | None:
+    if value is None:
+        return None
+    return tuple(part.strip() for part in value.split(",") if part.strip())
+
+
+@cli.command(context_settings=CONTEXT)
+def rules() -> int:
+    """List the rules: id, default level, enabled or opt-in, summary."""
+    from analyzer.rules import all_rules
+
+    listed = all_rules()
+    width = max(len(rule.id) for rule in listed)
+    for rule in listed:
+        state = "opt-in" if rule.opt_in else "enabled"
+        click.echo(
+            f"{rule.id:<{width}}  {rule.default_level.value:<7}  {state:<7}  {rule.doc().summary}"
+        )
+    return EXIT_OK
+
+
+@cli.command(context_settings=CONTEXT)
+@click.argument("rule_id", metavar="RULE")
+def explain(rule_id: str) -> int:
+    """Show a rule's documentation: what it finds, why, an example and the fix."""
+    from analyzer.config import did_you_mean
+    from analyzer.rules import all_rules, get_rule
+
+    rule = get_rule(rule_id)
+    if rule is None:
+        fail(f"unknown rule {rule_id!r}{did_you_mean(rule_id, [r.id for r in all_rules()])}")
+    from analyzer.docs import rule_markdown
+
+    click.echo(rule_markdown(rule), nl=False)
+    return EXIT_OK
+
+
+@cli.command(context_settings=CONTEXT)
+@click.argument("path", required=False, type=click.Path())
+@click.option(
+    "--versions",
+    "versions",
+    multiple=True,
+    type=click.Path(),
+    metavar="DIR",
+    help="A versions directory (repeatable); overrides alembic.ini.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "mermaid", "dot", "json"]),
+    default="text",
+    show_default=True,
+)
+def graph(path: str | None, versions: tuple[str, ...], fmt: str) -> int:
+    """Show the revision graph: heads, bases, branch and merge points, history."""
+    from analyzer.discovery import select
+    from analyzer.graph import RevisionGraph
+    from analyzer.imports import resolve_imports
+    from analyzer.parsing import parse_file
+    from analyzer.report.graph import render
+
+    cwd = Path.cwd()
+    targets = guarded(lambda: select([path] if path else [], cwd, [Path(v) for v in versions]))
+    for target in targets:
+        files = resolve_imports([parse_file(str(p)) for p in target.project.revision_files()])
+        click.echo(render(RevisionGraph(files), fmt, cwd), nl=False)
+    return EXIT_OK
+
+
+@cli.group(context_settings=CONTEXT)
+def debug() -> None:
+    """Print what the analyzer extracted (for bug reports)."""
+
+
+@debug.command(context_settings=CONTEXT)
+@click.argument("file", type=click.Path())
+def facts(file: str) -> int:
+    """What the parser extracted from one revision file, as JSON."""
+    from analyzer.facts import encode_facts
+    from analyzer.parsing import parse_file
+
+    if not Path(file).is_file():
+        fail(f"'{file}' is not a file")
+    extracted = parse_file(str(Path(file).resolve()))
+    data = encode_facts(extracted)
+    data["path"] = file
+    click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+    return EXIT_OK
