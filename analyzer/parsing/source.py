@@ -12,12 +12,15 @@ from __future__ import annotations
 
 import ast
 import io
+import re
 import tokenize
 from dataclasses import dataclass
 
 from analyzer.facts import FileProblem
 from analyzer.positions import FILE_START, LineIndex, Span, split_lines
 
+_COOKIE = re.compile(rb"^[ \t\f]*#.*?coding[:=]", re.MULTILINE)
+"""PEP 263 encoding declaration (in the first two lines)."""
 MAX_FILE_BYTES = 20 * 1024 * 1024
 MAX_NESTING = 100
 """Deepest expression nesting analyzed (a long `a or b or c` counts one level per operand).
@@ -56,7 +59,10 @@ def _decode(data: bytes) -> str | FileProblem:
     try:
         encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
     except SyntaxError as error:
-        return FileProblem(f"invalid encoding declaration: {error.msg}")
+        if not _COOKIE.search(b"\n".join(data.split(b"\n", 2)[:2])):
+            encoding = "utf-8"  # undecodable bytes in the first lines: reported below
+        else:
+            return FileProblem(f"invalid encoding declaration: {error.msg}")
     try:
         text = data.decode(encoding)
     except UnicodeDecodeError as error:
