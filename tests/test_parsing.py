@@ -272,3 +272,11 @@ def test_declared_encoding_is_honoured(tmp_path: Path) -> None:
     path = tmp_path / "latin.py"
     path.write_bytes(b"# -*- coding: latin-1 -*-\nrevision = '\xe9t\xe9'\n")
     assert parse_file(str(path)).revision_id() == "été"
+
+
+def test_undecodable_bytes_in_a_comment_are_accepted_like_python_does(tmp_path: Path) -> None:
+    path = tmp_path / "comment.py"
+    path.write_bytes(b"# caf\xe9\nrevision = 'a'\n")
+    facts = parse_file(str(path))
+    assert facts.problem is None
+    assert facts.revision_id() == "a"

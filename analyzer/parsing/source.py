@@ -66,6 +66,10 @@ def _decode(data: bytes) -> str | FileProblem:
     try:
         text = data.decode(encoding)
     except UnicodeDecodeError as error:
+        if _python_accepts(data):
+            # CPython does not decode comments: bad bytes there do not stop an import.
+            text = data.decode(encoding, errors="replace")
+            return text[1:] if text.startswith("\ufeff") else text
         name = "UTF-8" if encoding in ("utf-8", "utf-8-sig") else encoding
         return FileProblem(
             f"the file is not valid {name}: byte 0x{data[error.start]:02x} cannot be decoded",
@@ -74,6 +78,14 @@ def _decode(data: bytes) -> str | FileProblem:
     except LookupError:
         return FileProblem(f"unknown encoding {encoding!r} in the encoding declaration")
     return text[1:] if text.startswith("\ufeff") else text
+
+
+def _python_accepts(data: bytes) -> bool:
+    try:
+        ast.parse(data)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return False
+    return True
 
 
 def _byte_position(data: bytes, offset: int) -> Span:
