@@ -12,7 +12,7 @@ def test_two_heads_is_one_multiple_heads_finding_with_the_merge_fix() -> None:
     assert result.returncode == 1, result.stderr
     assert result.stdout == (
         f"{TWO_HEADS}5a9e0c3d7b18_add_reorder_threshold.py:15:1: error: 2 heads: 5a9e0c3d7b18, "
-        "e03b6f2c9d41; `alembic upgrade head` fails with \"Multiple head revisions are present\". "
+        'e03b6f2c9d41; `alembic upgrade head` fails with "Multiple head revisions are present". '
         'Merge them: alembic merge -m "merge heads" 5a9e0c3d7b18 e03b6f2c9d41 [multiple-heads]\n'
         "Found 1 problem (1 error) in 5 revisions.\n"
     )

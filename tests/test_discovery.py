@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -65,7 +66,8 @@ def test_version_locations_and_separators(tmp_path: Path, separator: str, joined
     write_files(
         tmp_path,
         {
-            "alembic.ini": f"[alembic]\nscript_location = m\n{separator}version_locations = {joined}\n",
+            "alembic.ini": "[alembic]\nscript_location = m\n"
+            f"{separator}version_locations = {joined}\n",
             "m/env.py": "",
             "one/a.py": REVISION.format(rev="a"),
             "two/b.py": REVISION.format(rev="b"),
@@ -119,26 +121,37 @@ def test_pyproject_without_tool_alembic_is_not_a_project(tmp_path: Path) -> None
 @pytest.mark.parametrize(
     "files,message",
     [
-        ({"alembic.ini": "[alembic\nscript_location = m\n"}, "cannot read the alembic configuration"),
-        ({"alembic.ini": "[alembic]\nsqlalchemy.url = x\n"}, "no 'script_location' in the \\[alembic\\]"),
+        (
+            {"alembic.ini": "[alembic\nscript_location = m\n"},
+            "cannot read the alembic configuration",
+        ),
+        (
+            {"alembic.ini": "[alembic]\nsqlalchemy.url = x\n"},
+            "no 'script_location' in the [alembic]",
+        ),
         ({"alembic.ini": "[alembic]\nscript_location = nowhere\n"}, "is not a directory"),
         ({"alembic.ini": "[alembic]\nscript_location = m\n", "m/env.py": ""}, "does not exist"),
         (
-            {"alembic.ini": "[alembic]\nscript_location = m\npath_separator = tab\nversion_locations = a\n"},
+            {
+                "alembic.ini": "[alembic]\nscript_location = m\n"
+                "path_separator = tab\nversion_locations = a\n"
+            },
             "'tab' is not a valid path_separator",
         ),
         ({"pyproject.toml": "[tool.alembic\n"}, "cannot read the file"),
         ({"alembic.ini": "[alembic]\nscript_location = mypkg:migrations\n"}, "package resource"),
     ],
 )
-def test_configuration_errors_are_clear(tmp_path: Path, files: dict[str, str], message: str) -> None:
+def test_configuration_errors_are_clear(
+    tmp_path: Path, files: dict[str, str], message: str
+) -> None:
     write_files(tmp_path, files)
-    with pytest.raises(DiscoveryError, match=message):
+    with pytest.raises(DiscoveryError, match=re.escape(message)):
         load_project(tmp_path)
 
 
 def test_select_without_paths_needs_a_project(tmp_path: Path) -> None:
-    with pytest.raises(DiscoveryError, match="no alembic.ini"):
+    with pytest.raises(DiscoveryError, match=r"no alembic\.ini"):
         select([], tmp_path)
 
 

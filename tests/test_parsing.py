@@ -237,7 +237,9 @@ def test_body_shapes(tmp_path: Path, body: str, shape: str) -> None:
 
 
 def test_columns_count_code_points_and_crlf_keeps_lines(tmp_path: Path) -> None:
-    source = "revision = 'a'\r\n\r\ndef upgrade():\r\n    op.execute('-- é'); op.drop_table('ü')\r\n"
+    source = (
+        "revision = 'a'\r\n\r\ndef upgrade():\r\n    op.execute('-- é'); op.drop_table('ü')\r\n"
+    )
     path = tmp_path / "crlf.py"
     path.write_bytes(source.encode("utf-8"))
     facts = parse_file(str(path))
