@@ -6,7 +6,9 @@ them, so `--version` and `--help` stay fast.
 
 from __future__ import annotations
 
+import io
 import os
+import stat
 import sys
 import tempfile
 import traceback
@@ -25,6 +27,7 @@ LEVEL_NAMES = ("error", "warning", "note")
 def main(argv: Sequence[str] | None = None) -> int:
     """Console entry point."""
     args = list(sys.argv[1:] if argv is None else argv)
+    _escape_unencodable_output()
     if args == ["--version"]:  # answered before importing click: this must be instant
         print(f"{PROG} {__version__}")
         return EXIT_OK
@@ -40,6 +43,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     return status if isinstance(status, int) else EXIT_OK
 
 
+def _escape_unencodable_output() -> None:
+    """Print what the terminal cannot encode as backslash escapes instead of failing half-way:
+    lone surrogates come from undecodable file names and from `"\\ud800"` escapes in a
+    revision id, and a Windows console may lack characters of a message."""
+    for stream in (sys.stdout, sys.stderr):
+        if isinstance(stream, io.TextIOWrapper):
+            stream.reconfigure(errors="backslashreplace")
+
+
 class UserError(Exception):
     """A problem the user can fix (bad path, option or configuration): exit status 2."""
 
@@ -53,6 +65,12 @@ def _internal_error(error: Exception, args: list[str]) -> int:
     if isinstance(error, click.ClickException):
         error.show()
         return EXIT_ERROR
+    from analyzer.config import ConfigError
+    from analyzer.discovery import DiscoveryError
+
+    if isinstance(error, ConfigError | DiscoveryError):  # raised outside `guarded`
+        print(f"{PROG}: error: {error}", file=sys.stderr)
+        return EXIT_ERROR
     if "--debug" in args:
         traceback.print_exc()
     else:
@@ -65,24 +83,54 @@ def _internal_error(error: Exception, args: list[str]) -> int:
 
 
 def write_output(text: str, output: str | None) -> None:
-    """Print, or write the file atomically (a temporary file renamed over the target)."""
+    """Print, or write the file atomically (a temporary file renamed over the target).
+
+    Only regular files are replaced: `/dev/null`, `/dev/stdout` or a FIFO are written to
+    directly (renaming over `/dev/null` as root would turn it into a regular file), and
+    a symlink keeps pointing at the file, which is replaced."""
     if output is None or output == "-":
         sys.stdout.write(text)
         sys.stdout.flush()
         return
     target = Path(output)
+    if target.exists() and not target.is_file():
+        _write_in_place(text, target, output)
+        return
+    if target.is_symlink():
+        target = target.resolve()
     directory = target.parent if str(target.parent) else Path()
     try:
         fd, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
     except OSError as error:
         raise UserError(f"cannot write {output}: {error.strerror}") from None
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
+        with os.fdopen(fd, "w", encoding="utf-8", errors="backslashreplace", newline="\n") as out:
+            out.write(text)
+        os.chmod(temporary, _file_mode(target))
         os.replace(temporary, target)
-    except OSError as error:
+    except BaseException as error:  # even on Ctrl-C: never leave the temporary file behind
         Path(temporary).unlink(missing_ok=True)
+        if isinstance(error, OSError):
+            raise UserError(f"cannot write {output}: {error.strerror}") from None
+        raise
+
+
+def _write_in_place(text: str, target: Path, output: str) -> None:
+    try:
+        with target.open("w", encoding="utf-8", errors="backslashreplace", newline="\n") as out:
+            out.write(text)
+    except OSError as error:
         raise UserError(f"cannot write {output}: {error.strerror}") from None
+
+
+def _file_mode(target: Path) -> int:
+    """The replaced file's permissions, or those of a new file (mkstemp's are 0600)."""
+    try:
+        return stat.S_IMODE(target.stat().st_mode)
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
 
 
 T = TypeVar("T")

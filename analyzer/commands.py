@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import sys
+from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -21,6 +24,12 @@ from analyzer.cli import (
     write_output,
 )
 
+if TYPE_CHECKING:
+    from analyzer.baseline import Baseline
+    from analyzer.config import Resolved
+    from analyzer.discovery import Project
+    from analyzer.findings import Finding
+
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
 
@@ -35,12 +44,16 @@ def cli(debug: bool) -> None:
     """
 
 
-def _use_color(option: str, output: str | None) -> bool:
+def _use_color(option: str, output: str | None, environ: Mapping[str, str] = os.environ) -> bool:
+    """`--color always|never` win. `auto`: never into a file, never with NO_COLOR set; with
+    FORCE_COLOR set always; else only on a terminal that is not TERM=dumb."""
     if option == "always":
         return True
-    if option == "never" or output not in (None, "-"):
+    if option == "never" or output not in (None, "-") or environ.get("NO_COLOR"):
         return False
-    return sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+    if environ.get("FORCE_COLOR"):
+        return True
+    return sys.stdout.isatty() and environ.get("TERM") != "dumb"
 
 
 @cli.command(context_settings=CONTEXT)
@@ -73,13 +86,39 @@ def _use_color(option: str, output: str | None) -> bool:
     type=click.Choice(["postgresql", "mysql", "sqlite", "mssql", "oracle"]),
     help="Database dialect (default: from sqlalchemy.url in alembic.ini, else postgresql).",
 )
+@click.option(
+    "--config",
+    "config_file",
+    type=click.Path(dir_okay=False),
+    metavar="FILE",
+    help="Configuration file: a pyproject.toml ([tool.alembic-analyzer]) or an "
+    "alembic-analyzer.toml (default: the nearest one above the current directory).",
+)
+@click.option(
+    "--show-settings",
+    is_flag=True,
+    help="Print the effective settings, where each comes from, the enabled rules and the "
+    "projects found; then exit without analyzing.",
+)
+@click.option(
+    "--baseline",
+    type=click.Path(dir_okay=False),
+    metavar="FILE",
+    help="Report only findings that are not in this baseline file.",
+)
+@click.option(
+    "--write-baseline",
+    type=click.Path(dir_okay=False),
+    metavar="FILE",
+    help="Record today's findings in FILE (a baseline for --baseline) and exit 0.",
+)
+@click.option("--statistics", is_flag=True, help="Count the findings per rule (text format).")
 @click.option("--exit-zero", is_flag=True, help="Exit with status 0 even when there are findings.")
 @click.option(
     "--fail-on",
     type=click.Choice(LEVEL_NAMES),
-    default="warning",
-    show_default=True,
-    help="Lowest level that makes the exit status 1.",
+    help="Lowest level that makes the exit status 1 (default: warning, or fail-on in the "
+    "configuration file).",
 )
 @click.option(
     "--color",
@@ -89,6 +128,12 @@ def _use_color(option: str, output: str | None) -> bool:
     help="Colour the text output (auto: on a terminal, unless NO_COLOR).",
 )
 @click.option("--quiet", "-q", is_flag=True, help="Print findings only, without the summary.")
+@click.option(
+    "--sarif-category",
+    metavar="CATEGORY",
+    help="SARIF automationDetails.id: the GitHub code scanning category "
+    "(default: alembic-analyzer/). One per SARIF file uploaded for the same commit.",
+)
 def check(
     paths: tuple[str, ...],
     versions: tuple[str, ...],
@@ -102,6 +147,12 @@ def check(
     fail_on: str,
     color: str,
     quiet: bool,
+    sarif_category: str | None,
+    config_file: str | None,
+    show_settings: bool,
+    baseline: str | None,
+    write_baseline: str | None,
+    statistics: bool,
 ) -> int:
     """Analyze the migrations of PATHS (default: the project in the current directory).
 
@@ -112,23 +163,46 @@ def check(
     Exit status: 0 no finding at or above --fail-on, 1 findings, 2 usage or internal error.
     """
     from analyzer.api import check as run_check
-    from analyzer.config import Config
+    from analyzer.config import CliSettings, load_config
     from analyzer.findings import Level
+    from analyzer.progress import ProgressLine, wanted
     from analyzer.report import render_report
 
-    config = Config(
+    cli_settings = CliSettings(
+        config=config_file,
         select=_rule_list(select),
-        extend_select=_rule_list(extend_select) or (),
-        ignore=_rule_list(ignore) or (),
+        extend_select=_rule_list(extend_select),
+        ignore=_rule_list(ignore),
         dialect=dialect,
         versions=versions,
-        fail_on=Level(fail_on),
+        fail_on=Level(fail_on) if fail_on else None,
     )
     cwd = Path.cwd()
-    report = guarded(lambda: run_check(paths, config, cwd))
-    rendered = render_report(fmt, report, cwd, color=_use_color(color, output))
-    if quiet and fmt == "text":
-        rendered = "".join(rendered.splitlines(keepends=True)[:-1])
+    resolved = guarded(lambda: load_config(cli_settings, cwd))
+    config = resolved.config
+    if show_settings:
+        return _show_settings(resolved, paths, cwd)
+    if statistics and fmt != "text":
+        fail("--statistics needs the text format")
+    if sarif_category is not None and not sarif_category.strip("/ "):
+        fail("--sarif-category must not be empty")
+    accepted = _load_baseline(baseline, cwd) if baseline and not write_baseline else None
+    progress = ProgressLine(sys.stderr) if not quiet and wanted(sys.stderr, os.environ) else None
+    report = guarded(lambda: run_check(paths, config, cwd, progress))
+    if write_baseline:
+        return _write_baseline(report.findings, write_baseline)
+    if accepted is not None:
+        kept, hidden = accepted.apply(report.findings)
+        report = dataclasses.replace(report, findings=tuple(kept), baselined=hidden)
+    rendered = render_report(
+        fmt,
+        report,
+        cwd,
+        color=_use_color(color, output),
+        statistics=statistics,
+        summary=not quiet,
+        sarif_category=sarif_category,
+    )
     write_output(rendered, output)
     failing = [f for f in report.findings if f.level.rank >= config.fail_on.rank]
     return EXIT_FINDINGS if failing and not exit_zero else EXIT_OK
@@ -138,6 +212,33 @@ def _rule_list(value: str | None) -> tuple[str, ...] | None:
     if value is None:
         return None
     return tuple(part.strip() for part in value.split(",") if part.strip())
+
+
+def _show_settings(resolved: Resolved, paths: tuple[str, ...], cwd: Path) -> int:
+    from analyzer.discovery import DiscoveryError, select
+    from analyzer.report.settings import render
+
+    try:
+        versions = [Path(v) for v in resolved.config.versions]
+        projects: list[Project] | str = [t.project for t in select(paths, cwd, versions)]
+    except DiscoveryError as error:
+        projects = str(error)
+    click.echo(render(resolved, projects, cwd), nl=False)
+    return EXIT_OK
+
+
+def _load_baseline(path: str, cwd: Path) -> Baseline:
+    from analyzer.baseline import load_baseline
+
+    return guarded(lambda: load_baseline(cwd / path, path))
+
+
+def _write_baseline(findings: Sequence[Finding], path: str) -> int:
+    from analyzer.baseline import render_baseline
+
+    write_output(render_baseline(findings, Path(path).resolve().parent), path)
+    click.echo(f"Wrote {len(findings)} finding{'' if len(findings) == 1 else 's'} to {path}.")
+    return EXIT_OK
 
 
 @cli.command(context_settings=CONTEXT)
@@ -222,4 +323,43 @@ def facts(file: str) -> int:
     data = encode_facts(extracted)
     data["path"] = file
     click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+    return EXIT_OK
+
+
+@debug.command(context_settings=CONTEXT)
+@click.argument("path", required=False, type=click.Path())
+@click.option(
+    "--versions",
+    "versions",
+    multiple=True,
+    type=click.Path(),
+    metavar="DIR",
+    help="A versions directory (repeatable); overrides alembic.ini.",
+)
+@click.option(
+    "--dialect",
+    type=click.Choice(["postgresql", "mysql", "sqlite", "mssql", "oracle"]),
+    help="Database dialect (default: from the configuration or sqlalchemy.url, else postgresql).",
+)
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
+)
+def schema(path: str | None, versions: tuple[str, ...], dialect: str | None, fmt: str) -> int:
+    """The schema the migrations build, replayed to the heads: tables, columns, indexes,
+    foreign keys, and the tables the analyzer cannot know exactly."""
+    from analyzer.analysis import Analysis
+    from analyzer.api import load_facts
+    from analyzer.config import CliSettings, load_config
+    from analyzer.discovery import DEFAULT_DIALECT, select
+    from analyzer.schema.render import render
+
+    cwd = Path.cwd()
+    settings = CliSettings(dialect=dialect, versions=versions)
+    config = guarded(lambda: load_config(settings, cwd)).config
+    targets = guarded(lambda: select([path] if path else [], cwd, [Path(v) for v in versions]))
+    for target in targets:
+        project = target.project
+        files = load_facts(project.revision_files(), config)
+        chosen = config.dialect or project.dialect or DEFAULT_DIALECT
+        click.echo(render(Analysis(files, dialect=chosen).schema, fmt, cwd), nl=False)
     return EXIT_OK

@@ -80,9 +80,17 @@ def _identity(path: Path) -> str:
         return str(path)
 
 
+def _unlistable(error: OSError) -> None:
+    reason = error.strerror or type(error).__name__
+    raise DiscoveryError(f"cannot list the versions directory '{error.filename}': {reason}")
+
+
 def _list_directory(directory: Path, recursive: bool) -> Iterator[Path]:
-    """Like alembic's `Script._list_py_dir`: sorted names, top-down, no symlinked dirs."""
-    for root, dirs, files in os.walk(directory, topdown=True, onerror=None, followlinks=False):
+    """Like alembic's `Script._list_py_dir`: sorted names, top-down, no symlinked dirs.
+    Unlike alembic, a directory that cannot be listed is an error, not an empty one."""
+    for root, dirs, files in os.walk(
+        directory, topdown=True, onerror=_unlistable, followlinks=False
+    ):
         dirs[:] = sorted(d for d in dirs if d not in _SKIPPED_DIRS)
         for name in sorted(files):
             if _REVISION_FILE.match(name):
@@ -296,6 +304,8 @@ _REVISION_ASSIGNMENT = re.compile(rb"^revision\s*(?::[^=\n]*)?=", re.MULTILINE)
 
 def looks_like_revision(path: Path) -> bool:
     """Cheap test used only where no configuration says what the versions directory is."""
+    if not path.is_file():
+        return True  # a FIFO (opening it would block) or a device: the parser reports it
     try:
         with path.open("rb") as handle:
             return _REVISION_ASSIGNMENT.search(handle.read(1024 * 1024)) is not None

@@ -61,5 +61,7 @@ class Finding:
     def stable_id(self, relative_path: str) -> str:
         """A fingerprint that survives line shifts: rule + revision (or path) + key."""
         anchor = self.revision if self.revision is not None else relative_path
-        digest = hashlib.sha256(f"{self.rule}\0{anchor}\0{self.key}".encode())
+        # surrogatepass: a revision id written as "\ud800", a file name that is not UTF-8.
+        text = f"{self.rule}\0{anchor}\0{self.key}"
+        digest = hashlib.sha256(text.encode("utf-8", errors="surrogatepass"))
         return digest.hexdigest()[:32]

@@ -9,6 +9,7 @@ unrolling `for` loops over literal sequences, and taking both arms of every `if`
 from __future__ import annotations
 
 import ast
+import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import cast
@@ -29,6 +30,7 @@ from analyzer.parsing.literals import UNBOUND, Environment, Reader, pair_argumen
 from analyzer.parsing.names import Aliases, dotted_name
 from analyzer.parsing.source import Source, load_source
 from analyzer.parsing.statements import Pair, body_shape, else_body, pair, stored_names
+from analyzer.parsing.suppressions import find_suppressions, suppressions_in_file
 from analyzer.positions import Span
 from analyzer.values import Call, Unknown, Value
 
@@ -58,11 +60,17 @@ def parse_file(path: str) -> MigrationFacts:
     """Facts of the file at `path`; problems become `MigrationFacts.problem`, never raised."""
     source = load_source(path)
     if isinstance(source, FileProblem):
-        return MigrationFacts(path=path, problem=source)
+        return MigrationFacts(path=path, problem=source, suppressions=suppressions_in_file(path))
     return parse_source(path, source)
 
 
 def parse_source(path: str, source: Source) -> MigrationFacts:
+    facts = _parse_source(path, source)
+    suppressions = find_suppressions(source.text)
+    return dataclasses.replace(facts, suppressions=suppressions) if suppressions else facts
+
+
+def _parse_source(path: str, source: Source) -> MigrationFacts:
     try:
         module = cst.parse_module(source.text)
     except cst.ParserSyntaxError as error:

@@ -11,16 +11,30 @@ expressions nest deeper than `MAX_NESTING` never reach it.
 from __future__ import annotations
 
 import ast
+import codecs
 import io
+import os
 import re
+import stat
 import tokenize
+import warnings
 from dataclasses import dataclass
 
 from analyzer.facts import FileProblem
 from analyzer.positions import FILE_START, LineIndex, Span, split_lines
 
-_COOKIE = re.compile(rb"^[ \t\f]*#.*?coding[:=]", re.MULTILINE)
+_COOKIE = re.compile(rb"^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)", re.MULTILINE)
 """PEP 263 encoding declaration (in the first two lines)."""
+_WIDE_BOMS = (
+    (codecs.BOM_UTF32_LE, "UTF-32"),
+    (codecs.BOM_UTF32_BE, "UTF-32"),
+    (codecs.BOM_UTF16_LE, "UTF-16"),
+    (codecs.BOM_UTF16_BE, "UTF-16"),
+)
+"""Byte order marks of encodings Python cannot read source in (UTF-32 first: its LE mark
+starts with UTF-16's)."""
+_LINE_BREAK = re.compile(rb"\r\n|\r|\n")
+_NOT_REGULAR = {stat.S_IFDIR: "a directory", stat.S_IFIFO: "a named pipe (FIFO)"}
 MAX_FILE_BYTES = 20 * 1024 * 1024
 MAX_NESTING = 100
 """Deepest expression nesting analyzed (a long `a or b or c` counts one level per operand).
@@ -37,8 +51,17 @@ class Source:
 
 
 def read_bytes(path: str) -> bytes | FileProblem:
+    """The file's bytes, or why they cannot be had. Only regular files are read: opening a
+    FIFO would wait forever for a writer (hence `O_NONBLOCK`, checked with `fstat` on the
+    open descriptor), and a device such as `/dev/zero` never ends."""
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
     try:
-        with open(path, "rb") as handle:
+        descriptor = os.open(path, flags)
+        with os.fdopen(descriptor, "rb") as handle:
+            mode = os.fstat(handle.fileno()).st_mode
+            if not stat.S_ISREG(mode):
+                kind = _NOT_REGULAR.get(stat.S_IFMT(mode), "a device or socket")
+                return FileProblem(f"not a regular file: it is {kind}; alembic cannot load it")
             data = handle.read(MAX_FILE_BYTES + 1)
     except OSError as error:
         reason = error.strerror or type(error).__name__
@@ -51,6 +74,12 @@ def read_bytes(path: str) -> bytes | FileProblem:
 
 
 def _decode(data: bytes) -> str | FileProblem:
+    for bom, name in _WIDE_BOMS:
+        if data.startswith(bom):
+            return FileProblem(
+                f"the file is encoded as {name} (it starts with a {name} byte order mark), "
+                "which Python cannot read source code in: save it as UTF-8"
+            )
     if b"\0" in data:
         offset = data.index(b"\0")
         return FileProblem(
@@ -59,8 +88,16 @@ def _decode(data: bytes) -> str | FileProblem:
     try:
         encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
     except SyntaxError as error:
-        if not _COOKIE.search(b"\n".join(data.split(b"\n", 2)[:2])):
+        head = data.removeprefix(codecs.BOM_UTF8)
+        cookie = _COOKIE.search(b"\n".join(head.split(b"\n", 2)[:2]))
+        if cookie is None:
             encoding = "utf-8"  # undecodable bytes in the first lines: reported below
+        elif data.startswith(codecs.BOM_UTF8):
+            declared = cookie.group(1).decode("ascii", errors="replace")
+            return FileProblem(
+                "the file starts with a UTF-8 byte order mark but declares the encoding "
+                f"{declared!r}; Python refuses to import it: remove one of the two"
+            )
         else:
             return FileProblem(f"invalid encoding declaration: {error.msg}")
     try:
@@ -82,17 +119,26 @@ def _decode(data: bytes) -> str | FileProblem:
 
 def _python_accepts(data: bytes) -> bool:
     try:
-        ast.parse(data)
+        _parse(data)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return False
     return True
 
 
 def _byte_position(data: bytes, offset: int) -> Span:
-    line = data.count(b"\n", 0, offset) + 1
-    line_start = data.rfind(b"\n", 0, offset) + 1
-    column = len(data[line_start:offset].decode("utf-8", errors="replace")) + 1
-    return Span(line, column, line, column + 1)
+    """1-based line and column of a byte, lines ending at CRLF, CR or LF (as the tokenizer
+    and `analyzer.positions.split_lines` count them)."""
+    lines = _LINE_BREAK.split(data[:offset])
+    column = len(lines[-1].decode("utf-8", errors="replace")) + 1
+    return Span(len(lines), column, len(lines), column + 1)
+
+
+def _parse(source: str | bytes) -> ast.Module:
+    """`ast.parse` without its warnings: the analyzed file's `"\\d"` or `1if x else y`
+    must not print `SyntaxWarning` lines on stderr, nor become errors under `-W error`."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return ast.parse(source)
 
 
 def _survey(tree: ast.Module, limit: int) -> tuple[int, dict[ast.AST, dict[str, int]]]:
@@ -170,7 +216,7 @@ def parse_text(data: bytes) -> Source | FileProblem:
         return text
     index = LineIndex(split_lines(text))
     try:
-        tree = ast.parse(text)
+        tree = _parse(text)
     except SyntaxError as error:
         return _syntax_problem(error, index)
     except (RecursionError, MemoryError):

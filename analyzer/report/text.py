@@ -5,11 +5,16 @@ The format that VS Code's `$gcc`-style problem matchers, vim's errorformat
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from analyzer.findings import Finding, Level
 from analyzer.report import relative_path, summary_line
+
+if TYPE_CHECKING:
+    from analyzer.api import Report
 
 _COLORS = {Level.ERROR: "\x1b[1;31m", Level.WARNING: "\x1b[1;33m", Level.NOTE: "\x1b[1;36m"}
 _BOLD = "\x1b[1m"
@@ -17,10 +22,41 @@ _DIM = "\x1b[2m"
 _RESET = "\x1b[0m"
 
 
-def render(findings: Sequence[Finding], revisions: int, cwd: Path, *, color: bool = False) -> str:
-    lines = [format_finding(finding, cwd, color=color) for finding in findings]
-    lines.append(summary_line(findings, revisions))
-    return "\n".join(lines) + "\n"
+def render(
+    report: Report,
+    cwd: Path,
+    *,
+    color: bool = False,
+    statistics: bool = False,
+    summary: bool = True,
+) -> str:
+    """One line per finding, then `--statistics` (count, rule, level) and the summary."""
+    lines = [format_finding(finding, cwd, color=color) for finding in report.findings]
+    if statistics:
+        lines.extend(statistics_lines(report.findings))
+    if summary:
+        lines.append(
+            summary_line(
+                report.findings,
+                report.revisions,
+                suppressed=report.suppressed,
+                baselined=report.baselined,
+            )
+        )
+    return "".join(line + "\n" for line in lines)
+
+
+def statistics_lines(findings: Sequence[Finding]) -> list[str]:
+    """`  3  multiple-heads  error`: findings per rule, most frequent first."""
+    counts = Counter((finding.rule, finding.level) for finding in findings)
+    if not counts:
+        return []
+    count_width = len(str(max(counts.values())))
+    rule_width = max(len(rule) for rule, _ in counts)
+    ordered = sorted(counts.items(), key=lambda item: (-item[1], item[0][0], item[0][1].rank))
+    return [
+        f"{count:>{count_width}}  {rule:<{rule_width}}  {level}" for (rule, level), count in ordered
+    ]
 
 
 def format_finding(finding: Finding, cwd: Path, *, color: bool = False) -> str:

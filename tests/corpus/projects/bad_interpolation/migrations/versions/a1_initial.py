@@ -1,0 +1,10 @@
+revision = "a1"
+down_revision = None
+
+
+def upgrade():
+    pass
+
+
+def downgrade():
+    pass

@@ -1,0 +1,1 @@
+# env.py of a project whose versions directory was never committed

@@ -1,0 +1,2 @@
+"""Shadows the tomllib module if this directory comes first on sys.path."""
+open(__import__("os").environ["ALEMBIC_ANALYZER_MARKER"], "a").write("shadowed_tomllib\n")

@@ -1,0 +1,2 @@
+revision = "e1"
+down_revision = None

@@ -1,0 +1,24 @@
+"""missing colon, windows line endings
+
+Revision ID: 5e5e5e5e5e02
+Revises:
+Create Date: 2024-03-02 10:11:12.000000
+
+"""
+from alembic import op
+import sqlalchemy as sa
+
+
+# revision identifiers, used by Alembic.
+revision = "5e5e5e5e5e02"
+down_revision = None
+branch_labels = ("crlfsyntax",)
+depends_on = None
+
+
+def upgrade()
+    op.add_column("users", sa.Column("nickname", sa.String(50), nullable=True))
+
+
+def downgrade()  :
+    pass

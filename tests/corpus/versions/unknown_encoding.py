@@ -1,0 +1,25 @@
+# -*- coding: klingon -*-
+"""unknown encoding
+
+Revision ID: e0e0e0e0e008
+Revises:
+Create Date: 2024-03-02 10:11:12.000000
+
+"""
+from alembic import op
+import sqlalchemy as sa
+
+
+# revision identifiers, used by Alembic.
+revision = "e0e0e0e0e008"
+down_revision = None
+branch_labels = ("klingon",)
+depends_on = None
+
+
+def upgrade():
+    op.add_column("users", sa.Column("nickname", sa.String(50), nullable=True))
+
+
+def downgrade():
+    pass
