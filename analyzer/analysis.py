@@ -13,6 +13,7 @@ from analyzer.graph import RevisionGraph
 
 if TYPE_CHECKING:
     from analyzer.schema import Replay
+    from analyzer.schema.handlers import SqlReader
 
 
 @dataclass(eq=False)
@@ -20,6 +21,9 @@ class Analysis:
     files: Sequence[MigrationFacts]
     """Every revision file of the project, in alembic's load order."""
     dialect: str = "postgresql"
+    read_sql: SqlReader | None = None
+    """How the replay reads `op.execute` SQL (default: sqlglot; the cache passes what it
+    kept of earlier runs)."""
 
     @cached_property
     def graph(self) -> RevisionGraph:
@@ -30,4 +34,4 @@ class Analysis:
         """The schema at the heads (every revision replayed) and the SQL it could not read."""
         from analyzer.schema import replay
 
-        return replay(self.graph, self.files, self.dialect)
+        return replay(self.graph, self.files, self.dialect, self.read_sql)

@@ -12,6 +12,7 @@ import tomllib
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NoReturn
 
 DEFAULT_DIALECT = "postgresql"
 DIALECTS = ("postgresql", "mysql", "sqlite", "mssql", "oracle")
@@ -52,9 +53,10 @@ class Project:
         """Revision files in alembic's load order (locations in order, sorted names)."""
         found: list[Path] = []
         seen: set[str] = set()
+        resolved_directories: dict[str, str] = {}
         for directory in self.versions:
-            for path in _list_directory(directory, self.recursive):
-                key = _identity(path)
+            for path, is_link in _list_directory(directory, self.recursive):
+                key = _identity(path, is_link, resolved_directories)
                 if key in seen:
                     continue
                 seen.add(key)
@@ -73,30 +75,68 @@ class Project:
         return False
 
 
-def _identity(path: Path) -> str:
+def _identity(path: Path, is_link: bool, resolved_directories: dict[str, str]) -> str:
+    """The file's real path, as alembic compares them (`os.path.realpath`). Resolving
+    each file costs a system call per path component, so only the directory is resolved
+    (once) unless the file itself is a symbolic link."""
+    text = str(path)
     try:
-        return str(path.resolve())
-    except (OSError, RuntimeError):
-        return str(path)
+        if is_link:
+            return os.path.realpath(text)
+        directory, name = os.path.split(text)
+        real = resolved_directories.get(directory)
+        if real is None:
+            real = resolved_directories[directory] = os.path.realpath(directory)
+        return os.path.join(real, name)
+    except (OSError, ValueError):
+        return text
 
 
-def _unlistable(error: OSError) -> None:
+def _unlistable(error: OSError) -> NoReturn:
     reason = error.strerror or type(error).__name__
     raise DiscoveryError(f"cannot list the versions directory '{error.filename}': {reason}")
 
 
-def _list_directory(directory: Path, recursive: bool) -> Iterator[Path]:
+def _list_directory(directory: Path, recursive: bool) -> Iterator[tuple[Path, bool]]:
     """Like alembic's `Script._list_py_dir`: sorted names, top-down, no symlinked dirs.
-    Unlike alembic, a directory that cannot be listed is an error, not an empty one."""
-    for root, dirs, files in os.walk(
-        directory, topdown=True, onerror=_unlistable, followlinks=False
-    ):
-        dirs[:] = sorted(d for d in dirs if d not in _SKIPPED_DIRS)
-        for name in sorted(files):
-            if _REVISION_FILE.match(name):
-                yield Path(root, name)
+    Unlike alembic, a directory that cannot be listed is an error, not an empty one.
+
+    Yields each revision file with whether it is a symbolic link (`os.scandir` knows
+    without another system call; `os.walk` would only give names)."""
+    pending = [directory]
+    while pending:
+        root = pending.pop()
+        try:
+            with os.scandir(root) as scan:
+                entries = list(scan)
+        except OSError as error:
+            _unlistable(error)
+        files: list[os.DirEntry[str]] = []
+        subdirectories: list[os.DirEntry[str]] = []
+        for entry in entries:
+            try:
+                is_dir = entry.is_dir()
+            except OSError:
+                is_dir = False
+            (subdirectories if is_dir else files).append(entry)
+        for entry in sorted(files, key=lambda entry: entry.name):
+            if _REVISION_FILE.match(entry.name):
+                yield root / entry.name, _is_link(entry)
         if not recursive:
-            break
+            return
+        walked = [
+            root / entry.name
+            for entry in subdirectories
+            if entry.name not in _SKIPPED_DIRS and not _is_link(entry)
+        ]
+        pending.extend(sorted(walked, reverse=True))
+
+
+def _is_link(entry: os.DirEntry[str]) -> bool:
+    try:
+        return entry.is_symlink()
+    except OSError:
+        return False
 
 
 # --- configuration files ----------------------------------------------------------------

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Literal, cast
 
 from analyzer.positions import FILE_START, Span
-from analyzer.values import JSONValue, Value, decode, encode
+from analyzer.values import DecodeError, JSONValue, Value, decode, decode_span, encode
 
 REVISION_VARIABLES = ("revision", "down_revision", "branch_labels", "depends_on")
 
@@ -199,76 +199,108 @@ def encode_facts(facts: MigrationFacts) -> dict[str, JSONValue]:
     }
 
 
-def _span(raw: JSONValue) -> Span:
-    return Span.from_list(cast(list[int], raw))
+_SHAPES = frozenset({"empty", "not-implemented", "statements"})
+
+
+def _record(raw: JSONValue) -> dict[str, JSONValue]:
+    if type(raw) is not dict:
+        raise DecodeError("bad record")
+    return raw
+
+
+def _list(raw: JSONValue) -> list[JSONValue]:
+    if type(raw) is not list:
+        raise DecodeError("bad list")
+    return raw
+
+
+def _str(raw: JSONValue) -> str:
+    if type(raw) is not str:
+        raise DecodeError("bad string")
+    return raw
 
 
 def _decode_op(raw: JSONValue) -> Op:
-    data = cast(dict[str, JSONValue], raw)
+    data = _record(raw)
     batch_raw = data.get("batch")
     batch = None
     if batch_raw is not None:
-        b = cast(dict[str, JSONValue], batch_raw)
-        batch = BatchTable(decode(b["table"]), decode(b["schema"]), _span(b["span"]))
-    kwargs = cast(list[list[JSONValue]], data["kwargs"])
+        b = _record(batch_raw)
+        batch = BatchTable(
+            decode(b.get("table")), decode(b.get("schema")), decode_span(b.get("span"))
+        )
+    kwargs: list[tuple[str, Value]] = []
+    for item in _list(data.get("kwargs")):
+        pair = _list(item)
+        if len(pair) != 2:
+            raise DecodeError("bad keyword argument")
+        kwargs.append((_str(pair[0]), decode(pair[1])))
     via = data.get("via")
     return Op(
-        name=cast(str, data["name"]),
-        args=tuple(decode(v) for v in cast(list[JSONValue], data["args"])),
-        kwargs=tuple((cast(str, k), decode(v)) for k, v in kwargs),
-        span=_span(data["span"]),
+        name=_str(data.get("name")),
+        args=tuple([decode(v) for v in _list(data.get("args"))]),
+        kwargs=tuple(kwargs),
+        span=decode_span(data.get("span")),
         batch=batch,
-        via=via if isinstance(via, str) else None,
+        via=via if type(via) is str else None,
     )
 
 
 def _decode_function(raw: JSONValue) -> FunctionFacts | None:
     if raw is None:
         return None
-    data = cast(dict[str, JSONValue], raw)
-    shape = data["shape"]
-    if shape not in ("empty", "not-implemented", "statements"):
-        raise ValueError("bad body shape")
+    data = _record(raw)
+    shape = data.get("shape")
+    if shape not in _SHAPES:
+        raise DecodeError("bad body shape")
     return FunctionFacts(
-        name=cast(str, data["name"]),
-        span=_span(data["span"]),
+        name=_str(data.get("name")),
+        span=decode_span(data.get("span")),
         shape=cast(BodyShape, shape),
-        ops=tuple(_decode_op(op) for op in cast(list[JSONValue], data["ops"])),
-        helpers=tuple(cast(list[str], data["helpers"])),
+        ops=tuple([_decode_op(op) for op in _list(data.get("ops"))]),
+        helpers=tuple([_str(helper) for helper in _list(data.get("helpers"))]),
+    )
+
+
+def _decode_assignment(raw: JSONValue) -> Assignment:
+    data = _record(raw)
+    lines = _list(data.get("earlier_lines"))
+    if any(type(line) is not int for line in lines):
+        raise DecodeError("bad line numbers")
+    return Assignment(decode(data.get("value")), decode_span(data.get("span")), tuple(lines))  # type: ignore[arg-type]
+
+
+def _decode_suppression(raw: JSONValue) -> Suppression:
+    data = _record(raw)
+    line = data.get("line")
+    if type(line) is not int:
+        raise DecodeError("bad line")
+    return Suppression(
+        line=line,
+        rules=tuple([_str(rule) for rule in _list(data.get("rules"))]),
+        whole_file=data.get("whole_file") is True,
+        span=decode_span(data.get("span")),
     )
 
 
 def decode_facts(raw: JSONValue) -> MigrationFacts:
-    """Inverse of `encode_facts`. Raises (ValueError, KeyError, TypeError) on foreign data;
-    callers treat that as a cache miss."""
-    data = cast(dict[str, JSONValue], raw)
-    variables = {
-        name: Assignment(
-            decode(cast(dict[str, JSONValue], a)["value"]),
-            _span(cast(dict[str, JSONValue], a)["span"]),
-            tuple(cast(list[int], cast(dict[str, JSONValue], a)["earlier_lines"])),
-        )
-        for name, a in cast(dict[str, JSONValue], data["variables"]).items()
-    }
+    """Inverse of `encode_facts`. Raises `DecodeError` (a ValueError) on anything it cannot
+    have written: callers treat that as a cache miss."""
+    data = _record(raw)
     problem_raw = data.get("problem")
     problem = None
     if problem_raw is not None:
-        p = cast(dict[str, JSONValue], problem_raw)
-        problem = FileProblem(cast(str, p["message"]), _span(p["span"]))
+        p = _record(problem_raw)
+        problem = FileProblem(_str(p.get("message")), decode_span(p.get("span")))
     return MigrationFacts(
-        path=cast(str, data["path"]),
-        title=cast(str, data["title"]),
-        variables=variables,
-        upgrade=_decode_function(data["upgrade"]),
-        downgrade=_decode_function(data["downgrade"]),
+        path=_str(data.get("path")),
+        title=_str(data.get("title")),
+        variables={
+            name: _decode_assignment(assignment)
+            for name, assignment in _record(data.get("variables")).items()
+        },
+        upgrade=_decode_function(data.get("upgrade")),
+        downgrade=_decode_function(data.get("downgrade")),
         problem=problem,
-        suppressions=tuple(
-            Suppression(
-                line=cast(int, s["line"]),
-                rules=tuple(cast(list[str], s["rules"])),
-                whole_file=s["whole_file"] is True,
-                span=_span(s["span"]),
-            )
-            for s in cast(list[dict[str, JSONValue]], data["suppressions"])
-        ),
+        suppressions=tuple([_decode_suppression(s) for s in _list(data.get("suppressions"))]),
     )

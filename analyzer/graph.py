@@ -6,7 +6,12 @@ dependency) to the revision that names it. Edges carry `versioned=True` for
 Dependencies order revisions but never merge heads.
 
 Structural problems are data here (`missing`, `duplicates`, `cycles`, ...); graph rules
-turn them into findings. Every algorithm is iterative: a 100,000-revision chain works.
+turn them into findings. Every algorithm is iterative and linear: a 100,000-revision chain
+works.
+
+The hot paths read plain adjacency lists. networkx, the graph of record for cycles and
+exports (`digraph`), is imported and built only when asked for: a tree without cycles
+(Kahn's sort places every revision) never needs it, which keeps it out of pre-commit runs.
 """
 
 from __future__ import annotations
@@ -16,13 +21,14 @@ from collections import deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Literal
-
-import networkx as nx
+from typing import TYPE_CHECKING, Literal
 
 from analyzer.facts import Assignment, MigrationFacts
 from analyzer.positions import FILE_START, Span
 from analyzer.values import Value
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 ILLEGAL_ID_CHARACTERS = frozenset("@-+")
 """Characters alembic refuses in revision ids (`Revision.verify_rev_id`)."""
@@ -94,7 +100,6 @@ class RevisionGraph:
             if (parent := self.resolve(name)) is not None
         )
         """Revisions that a file with a non-literal `revision` revises: not heads."""
-        self.digraph: nx.DiGraph = nx.DiGraph()
         self._link()
 
     # --- building ---------------------------------------------------------------------
@@ -132,8 +137,9 @@ class RevisionGraph:
         return self.labels.get(name)
 
     def _link(self) -> None:
-        """Resolve every reference; fill the networkx graph and the adjacency lists that
-        the hot paths read (networkx views are slow to iterate 100,000 times)."""
+        """Resolve every reference into the adjacency lists that the hot paths read
+        (networkx views are slow to iterate 100,000 times) and the edge lists `digraph`
+        is built from."""
         self.ordered: tuple[str, ...] = tuple(
             sorted(self.revisions, key=lambda rev: self.revisions[rev].order)
         )
@@ -161,9 +167,20 @@ class RevisionGraph:
                     self._requires[rev].append(parent)
                     self._required_by[parent].append(rev)
                     dependency.append((parent, rev))
-        self.digraph.add_nodes_from(self.ordered)
-        self.digraph.add_edges_from(versioned, versioned=True)
-        self.digraph.add_edges_from(dependency, versioned=False)
+        self._edges = (versioned, dependency)
+
+    @cached_property
+    def digraph(self) -> nx.DiGraph:
+        """The graph as networkx holds it: nodes in load order, edges with `versioned`
+        (True for `down_revision` links, False for `depends_on`). Built on first use."""
+        import networkx as nx
+
+        graph = nx.DiGraph()
+        graph.add_nodes_from(self.ordered)
+        versioned, dependency = self._edges
+        graph.add_edges_from(versioned, versioned=True)
+        graph.add_edges_from(dependency, versioned=False)
+        return graph
 
     # --- alembic's names ----------------------------------------------------------------
 
@@ -204,6 +221,10 @@ class RevisionGraph:
     @cached_property
     def cycles(self) -> tuple[tuple[str, ...], ...]:
         """Each cycle as the revisions along it (a self-reference is a cycle of one)."""
+        if len(self._acyclic_order) == len(self.ordered):
+            return ()  # Kahn's sort placed every revision: there is no cycle
+        import networkx as nx
+
         found: list[tuple[str, ...]] = []
         for component in nx.strongly_connected_components(self.digraph):
             if len(component) == 1:
@@ -279,7 +300,19 @@ class RevisionGraph:
 
     @cached_property
     def _topological_order(self) -> tuple[str, ...]:
-        cyclic = self.cyclic
+        if not self.cyclic:
+            return self._acyclic_order
+        return self._kahn(self.cyclic)
+
+    @cached_property
+    def _acyclic_order(self) -> tuple[str, ...]:
+        """Kahn's sort with no revision set aside: it leaves out exactly the revisions on
+        a cycle and those above one, so it places every revision iff there is none."""
+        return self._kahn(frozenset(), complete=False)
+
+    def _kahn(self, cyclic: frozenset[str], complete: bool = True) -> tuple[str, ...]:
+        """Revisions after their parents and dependencies (ties in load order), with the
+        `cyclic` ones set aside; `complete`: those, and any left unplaced, last."""
         position = {rev: index for index, rev in enumerate(self.ordered)}
         waiting = {
             rev: len(self._parents[rev]) + len(self._requires[rev])
@@ -301,8 +334,9 @@ class RevisionGraph:
                     waiting[child] -= 1
                     if waiting[child] == 0:
                         heapq.heappush(ready, position[child])
-        placed = set(order)
-        order.extend(rev for rev in self.ordered if rev not in placed)
+        if complete:
+            placed = set(order)
+            order.extend(rev for rev in self.ordered if rev not in placed)
         return tuple(order)
 
     @cached_property
@@ -334,7 +368,7 @@ class RevisionGraph:
         given: dict[str, set[str]] = {}
         for label, owners in self.label_declarations.items():
             owner = owners[0].revision
-            if owner not in self.digraph:
+            if owner not in self._parents:
                 continue
             node: str | None = owner
             while node is not None and not self._stops_label_walk(node):

@@ -147,59 +147,70 @@ class DecodeError(ValueError):
     """Encoded data that this version did not write (a corrupt or foreign cache entry)."""
 
 
-def _span(data: dict[str, JSONValue]) -> Span:
-    raw = data.get("span")
-    if not isinstance(raw, list) or len(raw) != 4 or not all(type(n) is int for n in raw):
+_SCALARS = frozenset({str, int, float, bool, type(None)})
+
+
+def decode_span(raw: JSONValue) -> Span:
+    """A `[line, col, end_line, end_col]` list of integers (not booleans) as a `Span`."""
+    if type(raw) is not list or len(raw) != 4:
         raise DecodeError("bad span")
-    return Span.from_list([n for n in raw if isinstance(n, int)])
+    a, b, c, d = raw
+    if type(a) is not int or type(b) is not int or type(c) is not int or type(d) is not int:
+        raise DecodeError("bad span")
+    return Span(a, b, c, d)
 
 
-def _text(data: dict[str, JSONValue], key: str) -> str:
+def _items(data: dict[str, JSONValue], key: str) -> list[JSONValue]:
     raw = data.get(key)
-    if not isinstance(raw, str):
+    if type(raw) is not list:
         raise DecodeError(f"bad {key}")
     return raw
 
 
-def _list(data: dict[str, JSONValue], key: str) -> list[JSONValue]:
+def _text(data: dict[str, JSONValue], key: str) -> str:
     raw = data.get(key)
-    if not isinstance(raw, list):
+    if type(raw) is not str:
         raise DecodeError(f"bad {key}")
     return raw
 
 
 def _pair(item: JSONValue) -> tuple[JSONValue, JSONValue]:
-    if not isinstance(item, list) or len(item) != 2:
+    if type(item) is not list or len(item) != 2:
         raise DecodeError("bad pair")
     return item[0], item[1]
 
 
 def decode(data: JSONValue) -> Value:
-    if data is None or isinstance(data, str | bool | int | float):
-        return data
-    if not isinstance(data, dict):
+    """Inverse of `encode`; raises `DecodeError` on anything `encode` cannot have written.
+
+    Runs for every value of every cached file, so it tests exact types (`type(x) is`)
+    instead of `isinstance` chains."""
+    if type(data) in _SCALARS:
+        return data  # type: ignore[return-value]
+    if type(data) is not dict:
         raise DecodeError("bad value")
     if "tuple" in data:
-        return tuple(decode(item) for item in _list(data, "tuple"))
-    if "unknown" in data:
-        return Unknown(_text(data, "unknown"), _span(data))
-    if "ref" in data:
-        return Ref(_text(data, "ref"), _span(data), data.get("imported") is True)
-    if "mapping" in data:
-        return Mapping(
-            tuple((decode(k), decode(v)) for k, v in map(_pair, _list(data, "mapping"))),
-            _span(data),
-        )
+        return tuple([decode(item) for item in _items(data, "tuple")])
     if "call" in data:
-        kwargs = []
-        for key, item in map(_pair, _list(data, "kwargs")):
-            if not isinstance(key, str):
+        kwargs: list[tuple[str, Value]] = []
+        for item in _items(data, "kwargs"):
+            key, value = _pair(item)
+            if type(key) is not str:
                 raise DecodeError("bad keyword")
-            kwargs.append((key, decode(item)))
+            kwargs.append((key, decode(value)))
         return Call(
             _text(data, "call"),
-            tuple(decode(item) for item in _list(data, "args")),
+            tuple([decode(item) for item in _items(data, "args")]),
             tuple(kwargs),
-            _span(data),
+            decode_span(data.get("span")),
+        )
+    if "ref" in data:
+        return Ref(_text(data, "ref"), decode_span(data.get("span")), data.get("imported") is True)
+    if "unknown" in data:
+        return Unknown(_text(data, "unknown"), decode_span(data.get("span")))
+    if "mapping" in data:
+        return Mapping(
+            tuple([(decode(k), decode(v)) for k, v in map(_pair, _items(data, "mapping"))]),
+            decode_span(data.get("span")),
         )
     raise DecodeError("unknown value kind")

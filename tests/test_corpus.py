@@ -97,9 +97,9 @@ COMMITTED: dict[str, Outcome] = {
     # revision variables that are not literal strings
     "computed_id.py": dynamic(14, "`revision` is not a literal (uuid.uuid4().hex[:12])"),
     "revision_twice.py": dynamic(17, "`revision` is assigned more than once (also on line 13)"),
-    "integer_id.py": dynamic(13, "(20240302)"),
+    "integer_id.py": dynamic(13, "`revision` is 20240302, not a string"),
     "bytes_id.py": dynamic(13, '(b"b7b7b7b7b7b7")'),
-    "none_id.py": dynamic(13, "(None)"),
+    "none_id.py": dynamic(13, "`revision` is None, not a string"),
     "dynamic_down_revision.py": dynamic(15, "`down_revision` is not a literal"),
 }
 

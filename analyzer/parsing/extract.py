@@ -28,9 +28,9 @@ from analyzer.facts import (
 )
 from analyzer.parsing.literals import UNBOUND, Environment, Reader, pair_arguments
 from analyzer.parsing.names import Aliases, dotted_name
-from analyzer.parsing.source import Source, load_source
+from analyzer.parsing.source import Source, parse_text, read_bytes
 from analyzer.parsing.statements import Pair, body_shape, else_body, pair, stored_names
-from analyzer.parsing.suppressions import find_suppressions, suppressions_in_file
+from analyzer.parsing.suppressions import find_suppressions, suppressions_in_bytes
 from analyzer.positions import Span
 from analyzer.values import Call, Unknown, Value
 
@@ -58,9 +58,16 @@ MAX_UNROLL = 1_000
 
 def parse_file(path: str) -> MigrationFacts:
     """Facts of the file at `path`; problems become `MigrationFacts.problem`, never raised."""
-    source = load_source(path)
+    return parse_bytes(path, read_bytes(path))
+
+
+def parse_bytes(path: str, data: bytes | FileProblem) -> MigrationFacts:
+    """Facts of a file's content as `read_bytes` returned it (the cache reads and hashes
+    each file once, then parses what it read)."""
+    source = data if isinstance(data, FileProblem) else parse_text(data)
     if isinstance(source, FileProblem):
-        return MigrationFacts(path=path, problem=source, suppressions=suppressions_in_file(path))
+        suppressions = suppressions_in_bytes(data) if isinstance(data, bytes) else ()
+        return MigrationFacts(path=path, problem=source, suppressions=suppressions)
     return parse_source(path, source)
 
 

@@ -35,6 +35,7 @@ _WIDE_BOMS = (
 starts with UTF-16's)."""
 _LINE_BREAK = re.compile(rb"\r\n|\r|\n")
 _NOT_REGULAR = {stat.S_IFDIR: "a directory", stat.S_IFIFO: "a named pipe (FIFO)"}
+_OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
 MAX_FILE_BYTES = 20 * 1024 * 1024
 MAX_NESTING = 100
 """Deepest expression nesting analyzed (a long `a or b or c` counts one level per operand).
@@ -50,27 +51,43 @@ class Source:
     """Per module-level function: how many times each name is bound in it."""
 
 
-def read_bytes(path: str) -> bytes | FileProblem:
+def read_bytes(path: str, limit: int = MAX_FILE_BYTES) -> bytes | FileProblem:
     """The file's bytes, or why they cannot be had. Only regular files are read: opening a
     FIFO would wait forever for a writer (hence `O_NONBLOCK`, checked with `fstat` on the
-    open descriptor), and a device such as `/dev/zero` never ends."""
-    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+    open descriptor), and a device such as `/dev/zero` never ends. At most `limit` bytes."""
     try:
-        descriptor = os.open(path, flags)
-        with os.fdopen(descriptor, "rb") as handle:
-            mode = os.fstat(handle.fileno()).st_mode
-            if not stat.S_ISREG(mode):
-                kind = _NOT_REGULAR.get(stat.S_IFMT(mode), "a device or socket")
+        descriptor = os.open(path, _OPEN_FLAGS)
+        try:
+            status = os.fstat(descriptor)
+            if not stat.S_ISREG(status.st_mode):
+                kind = _NOT_REGULAR.get(stat.S_IFMT(status.st_mode), "a device or socket")
                 return FileProblem(f"not a regular file: it is {kind}; alembic cannot load it")
-            data = handle.read(MAX_FILE_BYTES + 1)
+            data = _read_at_most(descriptor, limit + 1, status.st_size + 1)
+        finally:
+            os.close(descriptor)
     except OSError as error:
         reason = error.strerror or type(error).__name__
         return FileProblem(f"cannot read the file: {reason}")
-    if len(data) > MAX_FILE_BYTES:
-        return FileProblem(
-            f"the file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB; not analyzed"
-        )
+    if len(data) > limit:
+        return FileProblem(f"the file is larger than {limit // (1024 * 1024)} MB; not analyzed")
     return data
+
+
+def _read_at_most(descriptor: int, limit: int, expected: int) -> bytes:
+    """Up to `limit` bytes, asking for the size `fstat` gave (plus one byte, to see the
+    end) rather than for `limit`: a read of 20 MB allocates 20 MB, and this runs for every
+    file of the tree on every run."""
+    chunks: list[bytes] = []
+    remaining = limit
+    request = expected
+    while remaining > 0:
+        chunk = os.read(descriptor, min(remaining, request))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        remaining -= len(chunk)
+        request = 1 << 16  # the file grew since `fstat`, or the read was short
+    return chunks[0] if len(chunks) == 1 else b"".join(chunks)
 
 
 def _decode(data: bytes) -> str | FileProblem:
@@ -202,15 +219,8 @@ def _syntax_problem(error: SyntaxError, index: LineIndex) -> FileProblem:
     return FileProblem(f"syntax error: {error.msg}", Span(line, column, line, end_column))
 
 
-def load_source(path: str) -> Source | FileProblem:
-    """Read, decode and gate one file. Never raises for bad input."""
-    data = read_bytes(path)
-    if isinstance(data, FileProblem):
-        return data
-    return parse_text(data)
-
-
 def parse_text(data: bytes) -> Source | FileProblem:
+    """Decode and gate one file's content. Never raises for bad input."""
     text = _decode(data)
     if isinstance(text, FileProblem):
         return text

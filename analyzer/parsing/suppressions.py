@@ -15,7 +15,6 @@ import tokenize
 from collections.abc import Callable, Iterator
 
 from analyzer.facts import Suppression
-from analyzer.parsing.source import read_bytes
 from analyzer.positions import Span
 
 MARKER = "alembic-analyzer"
@@ -34,11 +33,10 @@ def find_suppressions(text: str) -> tuple[Suppression, ...]:
     return tuple(_from_tokens(io.StringIO(text, newline=None).readline, tokenize.generate_tokens))
 
 
-def suppressions_in_file(path: str) -> tuple[Suppression, ...]:
+def suppressions_in_bytes(data: bytes) -> tuple[Suppression, ...]:
     """Directives of a file that could not be parsed (a syntax error, Python 2 syntax):
     the tokenizer reads further than the parser, and stops quietly where it cannot."""
-    data = read_bytes(path)
-    if not isinstance(data, bytes) or MARKER.encode() not in data:
+    if MARKER.encode() not in data:
         return ()
     return tuple(_from_tokens(io.BytesIO(data).readline, tokenize.tokenize))
 

@@ -5,6 +5,7 @@ The format that VS Code's `$gcc`-style problem matchers, vim's errorformat
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
@@ -59,11 +60,19 @@ def statistics_lines(findings: Sequence[Finding]) -> list[str]:
     ]
 
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def _printable(text: str) -> str:
+    """Escape control characters (a file name holding ESC must not drive the terminal)."""
+    return _CONTROL.sub(lambda match: f"\\x{ord(match.group()):02x}", text)
+
+
 def format_finding(finding: Finding, cwd: Path, *, color: bool = False) -> str:
     span = finding.location.span
     # A message is one line: editors' matchers read one line per finding.
-    message = " ".join(finding.message.split())
-    path = relative_path(finding.location.path, cwd)
+    message = _printable(" ".join(finding.message.split()))
+    path = _printable(relative_path(finding.location.path, cwd))
     where = f"{path}:{span.start_line}:{span.start_col}:"
     if not color:
         return f"{where} {finding.level}: {message} [{finding.rule}]"

@@ -7,7 +7,9 @@ from analyzer.facts import REVISION_VARIABLES, Assignment, MigrationFacts
 from analyzer.findings import Finding, Level
 from analyzer.graph import RevisionGraph, identifiers
 from analyzer.rules.base import Example, Rule, revision_file
-from analyzer.values import describe
+from analyzer.values import describe, is_literal
+
+MAX_LINES = 5
 
 
 class DynamicRevision(Rule):
@@ -68,6 +70,9 @@ class DynamicRevision(Rule):
         Example.single(
             "revision = 'a1'\ndown_revision = None\nrevision = 'a2'\n", 3, title="assigned twice"
         ),
+        Example.single(
+            "revision = 20240302\ndown_revision = None\n", 1, title="a number, not a string"
+        ),
     )
 
     def check(self, analysis: Analysis) -> Iterator[Finding]:
@@ -99,7 +104,9 @@ def _message(
         dynamic = identifiers(assignment.value) is None
     if not dynamic:
         if assignment.earlier_lines:
-            lines = ", ".join(str(line) for line in assignment.earlier_lines)
+            lines = ", ".join(str(line) for line in assignment.earlier_lines[:MAX_LINES])
+            if len(assignment.earlier_lines) > MAX_LINES:
+                lines += f" and {len(assignment.earlier_lines) - MAX_LINES} more"
             return (
                 f"`{name}` is assigned more than once (also on line {lines}); alembic uses "
                 "the last value. Keep one assignment."
@@ -114,15 +121,22 @@ def _message(
         "branch_labels": _labels_consequence(facts, graph),
         "depends_on": "its dependencies cannot be checked",
     }[name]
-    return (
-        f"`{name}` is not a literal ({value}): {consequence}. "
-        "Assign a string, a tuple of strings or None."
+    what = (
+        f"is {value}, not a string"
+        if is_literal(assignment.value)
+        else f"is not a literal ({value})"
     )
+    advice = (
+        "Assign the id as a string."
+        if name == "revision"
+        else "Assign a string, a tuple of strings or None."
+    )
+    return f"`{name}` {what}: {consequence}. {advice}"
 
 
 def _labels_consequence(facts: MigrationFacts, graph: RevisionGraph) -> str:
     revision = facts.revision_id()
-    if revision is not None and revision in graph.digraph:
+    if revision is not None and revision in graph.revisions:
         above = graph.descendants([revision])
         if any(head in above for head in graph.heads):
             return (

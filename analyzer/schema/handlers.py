@@ -74,6 +74,11 @@ _DML_TEXT = re.compile(
 whose text is not a literal (placeholders, a method call on it) but whose kind is."""
 
 
+SqlReader = Callable[[str, Origin, str], list[Change]]
+"""(sql, origin, dialect) -> what the SQL changes: `analyzer.schema.sql.changes_from_sql`,
+or a cache of its results (`analyzer.loading.SqlMemo`) that spares importing sqlglot."""
+
+
 @dataclass(frozen=True, slots=True)
 class Context:
     """Where an op runs."""
@@ -81,6 +86,8 @@ class Context:
     path: str
     revision: str
     dialect: str
+    read_sql: SqlReader | None = None
+    """Reads literal SQL (default: `changes_from_sql`)."""
 
     def origin(self, span: Span) -> Origin:
         return Origin(self.path, span, self.revision)
@@ -365,6 +372,8 @@ def execute(bound: BoundOp, context: Context) -> list[Change]:
     origin = context.origin(bound.op.span)
     sql = sql_text(statement)
     if sql is not None:
+        if context.read_sql is not None:
+            return context.read_sql(sql, origin, context.dialect)
         from analyzer.schema.sql import changes_from_sql
 
         return changes_from_sql(sql, origin, context.dialect)

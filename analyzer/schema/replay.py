@@ -17,7 +17,7 @@ from analyzer.facts import MigrationFacts
 from analyzer.graph import RevisionGraph
 from analyzer.positions import FILE_START
 from analyzer.schema.changes import MarkUncertain, Unanalyzable, apply, named_tables
-from analyzer.schema.handlers import Context, changes_of
+from analyzer.schema.handlers import Context, SqlReader, changes_of
 from analyzer.schema.model import Origin, Schema, TableName
 
 
@@ -40,14 +40,20 @@ class Replay:
     notes: tuple[SqlNote, ...]
 
 
-def replay(graph: RevisionGraph, files: Sequence[MigrationFacts], dialect: str) -> Replay:
+def replay(
+    graph: RevisionGraph,
+    files: Sequence[MigrationFacts],
+    dialect: str,
+    read_sql: SqlReader | None = None,
+) -> Replay:
+    """`read_sql`: how `op.execute` SQL is read (default: with sqlglot)."""
     schema = Schema.empty(dialect)
     notes: list[SqlNote] = []
     for revision_id in graph.topological_order():
         facts = graph.revisions[revision_id].facts
         if facts.upgrade is None:
             continue
-        context = Context(facts.path, revision_id, dialect)
+        context = Context(facts.path, revision_id, dialect, read_sql)
         for op in facts.upgrade.ops:
             unanalyzable: list[Unanalyzable] = []
             tables: dict[tuple[str, str], TableName] = {}

@@ -1,0 +1,186 @@
+"""The cache: what earlier runs learnt, keyed by content hashes, kept as JSON.
+
+A cache directory in a repository is untrusted input like the migrations themselves, so
+it holds data only (JSON, never pickle), everything read from it is checked, and an
+entry that is corrupt, truncated, foreign or from another version of the analyzer is a
+miss that the run rewrites. Files are written whole to a temporary file and renamed over
+the old one, so a reader (another run at the same time) sees the old or the new file,
+never half of one; two runs writing at once leave one of their two complete versions.
+
+Layout (`.alembic-analyzer-cache/` by default, like `.ruff_cache/`)::
+
+    CACHEDIR.TAG           marks a cache directory for backup tools
+    .gitignore             `*`: git ignores the whole directory
+    v1/files-<project>.jsonl
+        one line per revision file: `<key>\\t<entry JSON>`, the key being the hash of
+        the analyzer's fingerprint, the dialect and the file's bytes; the entry its facts
+        and what its SQL does to the schema (`analyzer.loading`).
+    v1/result-<project>.json
+        the last outcome of a project (findings after suppression comments), with the
+        key it was computed for: the fingerprint, the settings that change findings
+        and every revision file's content hash. A run that finds the same key
+        re-renders it without parsing anything.
+
+The fingerprint is the version plus a hash of the analyzer's own source files, so
+entries written by other code (another release, or a working copy being edited) never
+match.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from analyzer._version import __version__
+from analyzer.parsing.source import read_bytes
+from analyzer.values import JSONValue
+
+DIRECTORY_NAME = ".alembic-analyzer-cache"
+FORMAT = "v1"
+"""Bumped when the layout or an entry's shape changes."""
+MAX_CACHE_FILE_BYTES = 1 << 30
+CACHEDIR_TAG = (
+    "Signature: 8a477f597d28d172789f06886806bc55\n"
+    "# This file is a cache directory tag created by alembic-analyzer.\n"
+    "# For information about cache directory tags, see https://bford.info/cachedir/\n"
+)
+
+
+@cache
+def fingerprint() -> str:
+    """The analyzer's version and a hash of its source files (read once per process)."""
+    digest = hashlib.sha256(f"alembic-analyzer {__version__} {FORMAT}".encode())
+    package = Path(__file__).resolve().parent
+    for source in sorted(package.rglob("*.py")):
+        digest.update(source.relative_to(package).as_posix().encode())
+        data = read_bytes(str(source))
+        digest.update(data if isinstance(data, bytes) else b"unreadable")
+    return digest.hexdigest()
+
+
+def digest(*parts: str) -> str:
+    """A short, stable hash of some strings (cache keys and file names)."""
+    hashed = hashlib.sha256()
+    for part in parts:
+        hashed.update(part.encode("utf-8", errors="surrogatepass"))
+        hashed.update(b"\0")
+    return hashed.hexdigest()[:32]
+
+
+@dataclass
+class CacheStats:
+    """What the loading stage did (`check --verbose`)."""
+
+    results_hit: int = 0
+    """Projects whose findings came from the result cache."""
+    results_missed: int = 0
+    files_hit: int = 0
+    """Revision files whose facts came from the cache."""
+    files_missed: int = 0
+    parsed: int = 0
+    """Revision files parsed in this run (cache misses, or every file without a cache)."""
+    workers: int = 0
+    """Worker processes started (0: everything parsed in this process)."""
+    write_errors: int = 0
+
+
+class Cache:
+    """One cache directory. Reading never raises; writing failures are counted, not
+    raised (a read-only checkout still gets its findings)."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+        self.stats = CacheStats()
+
+    @property
+    def _versioned(self) -> Path:
+        return self.directory / FORMAT
+
+    # --- revision files ---------------------------------------------------------------
+
+    def file_entries(self, project: str) -> dict[str, str]:
+        """key -> entry JSON text, of one project's pack (empty when missing or unreadable;
+        a damaged line is skipped, the others still count)."""
+        text = self._read(self._versioned / f"files-{project}.jsonl")
+        entries: dict[str, str] = {}
+        if text is None:
+            return entries
+        for line in text.split("\n"):
+            key, tab, entry = line.partition("\t")
+            if tab and len(key) == 32 and entry:
+                entries[key] = entry
+        return entries
+
+    def store_file_entries(self, project: str, entries: dict[str, str]) -> None:
+        """Replace the project's pack with exactly these entries (stale ones go)."""
+        lines = "".join(f"{key}\t{entry}\n" for key, entry in entries.items())
+        self._write(self._versioned / f"files-{project}.jsonl", lines)
+
+    # --- whole results ----------------------------------------------------------------
+
+    def result(self, project: str, key: str) -> JSONValue | None:
+        """The stored outcome of a project if it was computed for `key`."""
+        text = self._read(self._versioned / f"result-{project}.json")
+        if text is None:
+            return None
+        try:
+            stored = json.loads(text)
+        except ValueError:
+            return None
+        if not isinstance(stored, dict) or stored.get("key") != key:
+            return None
+        outcome: JSONValue = stored.get("outcome")
+        return outcome
+
+    def store_result(self, project: str, key: str, outcome: JSONValue) -> None:
+        text = json.dumps({"key": key, "outcome": outcome}, separators=(",", ":"))
+        self._write(self._versioned / f"result-{project}.json", text)
+
+    # --- files ------------------------------------------------------------------------
+
+    def _read(self, path: Path) -> str | None:
+        data = read_bytes(str(path), MAX_CACHE_FILE_BYTES)
+        if not isinstance(data, bytes):
+            return None
+        try:
+            return data.decode("ascii")  # json.dumps writes ASCII only
+        except UnicodeDecodeError:
+            return None
+
+    def _write(self, path: Path, text: str) -> None:
+        try:
+            self._prepare()
+            path.parent.mkdir(parents=True, exist_ok=True)
+            _write_atomically(path, text)
+        except OSError:
+            self.stats.write_errors += 1
+
+    def _prepare(self) -> None:
+        """Create the directory with its CACHEDIR.TAG and `.gitignore` (once)."""
+        tag = self.directory / "CACHEDIR.TAG"
+        if tag.is_file():
+            return
+        self.directory.mkdir(parents=True, exist_ok=True)
+        _write_atomically(self.directory / ".gitignore", "# Created by alembic-analyzer.\n*\n")
+        _write_atomically(tag, CACHEDIR_TAG)
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(descriptor, "w", encoding="ascii", newline="\n") as handle:
+            handle.write(text)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def default_directory(config_file: Path | None, cwd: Path) -> Path:
+    """Next to the configuration file when there is one, else in the working directory."""
+    return (config_file.parent if config_file is not None else cwd) / DIRECTORY_NAME

@@ -1,0 +1,220 @@
+"""Analyzing revision files in worker processes (cold runs of big trees).
+
+Workers are processes of our own: they receive chunks of (path, bytes) and send back
+each file's cache entry, as JSON text, as soon as it is done. So a worker that dies
+(libcst's native parser can kill the process on input that got past the `ast` gate) or
+stops answering costs only the file it was on: that file becomes a `FileProblem`, which
+`invalid-revision-file` reports, and a fresh worker takes the rest of its chunk.
+
+Tasks travel to the workers pickled (our own freshly built tuples); results come back as
+JSON text, never unpickled.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import signal
+import sys
+import time
+from collections import deque
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from multiprocessing.connection import Connection, wait
+from multiprocessing.process import BaseProcess
+
+from analyzer.facts import FileProblem
+
+Task = tuple[str, bytes]
+"""A file to analyze: its path and its content."""
+Analyze = Callable[[str, bytes, str], str]
+"""(path, content, dialect) -> the file's entry as JSON text; runs in a worker."""
+
+MIN_FILES = 8
+"""Fewer files than this are parsed in-process: below it, starting workers (each imports
+libcst, about 0.35 s) costs more than it saves (measured: benchmarks/run.py --crossover)."""
+MAX_CHUNK = 16
+FILE_TIMEOUT = 120.0
+"""Seconds a worker may spend on one file. The `ast` gate keeps libcst's slow shapes out,
+and a 400,000-line file parses in about 12 s; past this, the worker is stuck."""
+
+
+def available_cpus() -> int:
+    """CPUs this process may run on (its affinity mask where the OS has one)."""
+    if hasattr(os, "sched_getaffinity"):
+        return max(1, len(os.sched_getaffinity(0)))
+    return max(1, os.cpu_count() or 1)
+
+
+def worker_count(jobs: int, files: int) -> int:
+    """How many workers to start for `files` files with `--jobs jobs` (0: in-process)."""
+    if jobs <= 1 or files < MIN_FILES:
+        return 0
+    return min(jobs, files)
+
+
+def _context() -> multiprocessing.context.BaseContext:
+    """fork where it is safe (Linux: the child starts with our modules already imported),
+    else spawn (macOS and Windows defaults)."""
+    if sys.platform.startswith("linux"):
+        return multiprocessing.get_context("fork")
+    return multiprocessing.get_context("spawn")
+
+
+def _serve(connection: Connection, analyze: Analyze) -> None:
+    """A worker's loop: chunks in, one JSON text per file out; None stops it."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    while True:
+        try:
+            message = connection.recv()
+        except EOFError:
+            return
+        if message is None:
+            return
+        dialect, chunk = message
+        for path, data in chunk:
+            connection.send_bytes(analyze(path, data, dialect).encode("ascii"))
+
+
+@dataclass
+class _Worker:
+    process: BaseProcess
+    connection: Connection
+    chunk: list[int] = field(default_factory=list)
+    """Indexes of the tasks it was given; `done` of them are answered."""
+    done: int = 0
+    since: float = 0.0
+    """When it last answered (or got its chunk)."""
+
+
+class _Pool:
+    def __init__(
+        self,
+        tasks: Sequence[Task],
+        dialect: str,
+        workers: int,
+        analyze: Analyze,
+        timeout: float,
+        on_result: Callable[[int], None] | None,
+    ) -> None:
+        self.tasks = tasks
+        self.dialect = dialect
+        self.analyze = analyze
+        self.timeout = timeout
+        self.on_result = on_result
+        self.context = _context()
+        self.results: list[str | FileProblem | None] = [None] * len(tasks)
+        size = max(1, min(MAX_CHUNK, len(tasks) // (workers * 4)))
+        indexes = list(range(len(tasks)))
+        self.queue = deque(indexes[start : start + size] for start in range(0, len(tasks), size))
+        self.workers = [self._start() for _ in range(min(workers, len(self.queue)))]
+        self.started = len(self.workers)
+
+    def _start(self) -> _Worker:
+        parent_end, child_end = self.context.Pipe()
+        process = self.context.Process(
+            target=_serve, args=(child_end, self.analyze), daemon=True, name="alembic-analyzer"
+        )
+        process.start()
+        child_end.close()
+        return _Worker(process, parent_end)
+
+    def run(self) -> list[str | FileProblem]:
+        try:
+            for worker in self.workers:
+                self._assign(worker)
+            while any(worker.chunk for worker in self.workers):
+                self._step()
+        finally:
+            for worker in self.workers:
+                self._stop(worker)
+        return [result or FileProblem("the file was not analyzed") for result in self.results]
+
+    def _assign(self, worker: _Worker) -> None:
+        worker.chunk, worker.done, worker.since = [], 0, time.monotonic()
+        if self.queue:
+            worker.chunk = self.queue.popleft()
+            work = [self.tasks[index] for index in worker.chunk]
+            worker.connection.send((self.dialect, work))
+
+    def _step(self) -> None:
+        busy = [worker for worker in self.workers if worker.chunk]
+        deadline = min(worker.since for worker in busy) + self.timeout
+        waitables = [w.connection for w in busy] + [w.process.sentinel for w in busy]
+        wait(waitables, timeout=max(0.0, deadline - time.monotonic()))
+        for worker in busy:
+            alive = worker.process.is_alive()  # before collecting: a dead one sent all it could
+            self._collect(worker)
+            if worker.done == len(worker.chunk):
+                self._assign(worker)
+            elif not alive:
+                self._replace(worker, _crashed(worker.process.exitcode))
+            elif time.monotonic() - worker.since > self.timeout:
+                self._replace(worker, f"analyzing it took more than {self.timeout:.0f} seconds")
+
+    def _collect(self, worker: _Worker) -> None:
+        try:
+            while worker.done < len(worker.chunk) and worker.connection.poll():
+                text = worker.connection.recv_bytes().decode("ascii")
+                index = worker.chunk[worker.done]
+                self.results[index] = text
+                worker.done += 1
+                worker.since = time.monotonic()
+                if self.on_result is not None:
+                    self.on_result(index)
+        except (EOFError, OSError):
+            pass  # the worker is gone; what it sent before is kept
+
+    def _replace(self, worker: _Worker, reason: str) -> None:
+        """The worker died or hangs on its current file: that file gets `reason`, a new
+        worker takes over the rest of the chunk."""
+        index = worker.chunk[worker.done]
+        self.results[index] = FileProblem(f"the parser failed on this file: {reason}")
+        if self.on_result is not None:
+            self.on_result(index)
+        rest = worker.chunk[worker.done + 1 :]
+        if rest:
+            self.queue.appendleft(rest)
+        worker.chunk = []
+        self._stop(worker)
+        if self.queue:
+            replacement = self.workers[self.workers.index(worker)] = self._start()
+            self.started += 1
+            self._assign(replacement)
+
+    def _stop(self, worker: _Worker) -> None:
+        if worker.process.is_alive():
+            try:
+                worker.connection.send(None)
+            except OSError:
+                pass
+            worker.process.join(timeout=1.0)
+            if worker.process.is_alive():
+                worker.process.kill()
+        worker.process.join()
+        worker.connection.close()
+
+
+def _crashed(exitcode: int | None) -> str:
+    if exitcode is not None and exitcode < 0:
+        try:
+            name = signal.Signals(-exitcode).name
+        except ValueError:
+            name = f"signal {-exitcode}"
+        return f"the worker process was killed by {name}"
+    return f"the worker process exited with status {exitcode}"
+
+
+def analyze_in_workers(
+    tasks: Sequence[Task],
+    dialect: str,
+    workers: int,
+    analyze: Analyze,
+    *,
+    timeout: float = FILE_TIMEOUT,
+    on_result: Callable[[int], None] | None = None,
+) -> tuple[list[str | FileProblem], int]:
+    """Each task's entry text (or the problem that stopped it), in task order, and how
+    many worker processes were started (replacements included)."""
+    pool = _Pool(tasks, dialect, workers, analyze, timeout, on_result)
+    return pool.run(), pool.started
