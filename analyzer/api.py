@@ -2,16 +2,22 @@
 Never prints.
 
 Each stage is a function of its own so it can be tested, cached or parallelised alone:
-`load_facts` (parsing), `analyze_project` (rules on one project), `check` (everything).
+`load_facts` (parsing), `analyze_project` (rules on one project), `project_outcome` (one
+project's findings, from the result cache when nothing changed), `check` (everything).
+Nothing heavy is imported here at module level: a run answered from the cache never
+imports libcst, networkx or sqlglot.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from analyzer.analysis import Analysis
 from analyzer.config import Config
@@ -19,10 +25,15 @@ from analyzer.discovery import DEFAULT_DIALECT, Project, Target, select
 from analyzer.facts import MigrationFacts
 from analyzer.findings import Finding, Level
 from analyzer.imports import resolve_imports
-from analyzer.parsing import parse_file
+from analyzer.loading import LoadOptions, Sources, load_files, read_sources
+from analyzer.parsing.source import read_bytes
 from analyzer.rules import all_rules
 from analyzer.rules.unused_suppression import UnusedSuppression
 from analyzer.suppress import excluded, ignored_per_file, judge
+from analyzer.values import DecodeError, JSONValue
+
+if TYPE_CHECKING:
+    from analyzer.codec import Codec
 
 
 @dataclass(frozen=True)
@@ -43,10 +54,11 @@ Progress = Callable[[int, int], None]
 """Called with (files parsed, files in the project) as parsing advances."""
 
 
-def load_facts(
-    paths: Sequence[Path], config: Config, progress: Progress | None = None
-) -> list[MigrationFacts]:
-    """The facts of every file, in the given order."""
+def load_facts(paths: Sequence[Path], progress: Progress | None = None) -> list[MigrationFacts]:
+    """The facts of every file, in the given order, with names imported from the
+    repository resolved (parsed here, no cache)."""
+    from analyzer.parsing import parse_file
+
     facts: list[MigrationFacts] = []
     for path in paths:
         facts.append(parse_file(str(path)))
@@ -87,12 +99,134 @@ def suppress_findings(
 
 
 def analyze_project(
-    project: Project, config: Config, progress: Progress | None = None
+    project: Project,
+    config: Config,
+    progress: Progress | None = None,
+    options: LoadOptions | None = None,
 ) -> tuple[list[Finding], list[MigrationFacts]]:
-    """Every finding of one project (before suppressions), and the facts of its files."""
-    files = load_facts(project.revision_files(), config, progress)
-    analysis = Analysis(files, dialect=config.dialect or project.dialect or DEFAULT_DIALECT)
-    return run_rules(analysis, project, config), files
+    """Every finding of one project (before suppressions), and the facts of its files:
+    from the file cache and parsed in worker processes as `options` say."""
+    options = options or LoadOptions()
+    dialect = _dialect(project, config)
+    sources = read_sources(project.revision_files(), dialect, _fingerprint(options))
+    findings, files, _ = _analyze(project, config, sources, dialect, options, progress)
+    return findings, files
+
+
+def _analyze(
+    project: Project,
+    config: Config,
+    sources: Sources,
+    dialect: str,
+    options: LoadOptions,
+    progress: Progress | None,
+) -> tuple[list[Finding], list[MigrationFacts], list[Path]]:
+    """Findings, facts, and the paths looked at to resolve imports."""
+    loaded = load_files(sources, dialect, options, _pack_name(project, dialect), progress)
+    consulted: list[Path] = []
+    files = resolve_imports(loaded.facts, consulted)
+    analysis = Analysis(files, dialect=dialect, read_sql=loaded.read_sql)
+    return run_rules(analysis, project, config), files, consulted
+
+
+def _dialect(project: Project, config: Config) -> str:
+    return config.dialect or project.dialect or DEFAULT_DIALECT
+
+
+def _fingerprint(options: LoadOptions) -> str:
+    if options.cache is None:
+        return ""
+    from analyzer.cache import fingerprint
+
+    return fingerprint()
+
+
+def _pack_name(project: Project, dialect: str) -> str:
+    from analyzer.cache import digest
+
+    return digest(str(project.root), *map(str, project.versions), dialect)[:16]
+
+
+@dataclass(frozen=True)
+class ProjectOutcome:
+    """What `check` needs of one project; the result cache keeps it whole."""
+
+    findings: tuple[Finding, ...]
+    """After suppression comments (with `unused-suppression`'s own), before the PATHS
+    filter, `exclude` and `per-file-ignores`, which `check` applies."""
+    suppressed: tuple[Finding, ...]
+    revisions: int
+    unanalyzable: tuple[tuple[str, str], ...]
+    """(path, reason) of the files that could not be read or parsed."""
+    dependencies: tuple[tuple[str, str], ...] = ()
+    """(path, state) of every file looked at to resolve imports: checked again before a
+    cached outcome is used, since the revision files' hashes do not cover them."""
+
+
+def project_outcome(
+    project: Project,
+    config: Config,
+    options: LoadOptions | None = None,
+    progress: Progress | None = None,
+) -> ProjectOutcome:
+    """One project's findings, from the result cache when its key (the analyzer, the
+    settings that change findings, every revision file's path and content) is unchanged."""
+    options = options or LoadOptions()
+    dialect = _dialect(project, config)
+    sources = read_sources(project.revision_files(), dialect, _fingerprint(options))
+    results, stats = options.cache, options.stats
+    name = key = ""
+    if results is not None:
+        from analyzer.cache import digest
+
+        rules = [(rule.id, config.level_of(rule)) for rule in config.enabled_rules()]
+        settings = repr((project, config, rules))
+        name = _pack_name(project, dialect) + digest(settings)[:8]
+        key = digest(_fingerprint(options), settings, *map(str, sources.paths), *sources.keys)
+        cached = _cached_outcome(results.result(name, key))
+        if cached is not None:
+            stats.results_hit += 1
+            return cached
+        stats.results_missed += 1
+    findings, files, consulted = _analyze(project, config, sources, dialect, options, progress)
+    kept, hidden = suppress_findings(findings, files, project, config)
+    outcome = ProjectOutcome(
+        findings=tuple(kept),
+        suppressed=tuple(hidden),
+        revisions=len(files),
+        unanalyzable=tuple((f.path, f.problem.message) for f in files if f.problem is not None),
+        dependencies=tuple((str(path), _file_state(str(path))) for path in consulted),
+    )
+    if results is not None:
+        results.store_result(name, key, _outcome_codec().encode(outcome))
+    return outcome
+
+
+def _cached_outcome(data: JSONValue | None) -> ProjectOutcome | None:
+    if data is None:
+        return None
+    try:
+        outcome: ProjectOutcome = _outcome_codec().decode(data)
+    except DecodeError:
+        return None
+    if any(_file_state(path) != state for path, state in outcome.dependencies):
+        return None
+    return outcome
+
+
+def _file_state(path: str) -> str:
+    """A file's content hash, or why it cannot be read (absent, a directory, ...)."""
+    data = read_bytes(path)
+    if isinstance(data, bytes):
+        return hashlib.sha256(data).hexdigest()[:32]
+    return f"unreadable: {data.message}"
+
+
+@cache
+def _outcome_codec() -> Codec:
+    from analyzer.codec import Codec
+
+    return Codec(ProjectOutcome)
 
 
 def _reported(finding: Finding, target: Target) -> bool:
@@ -106,18 +240,20 @@ def check(
     config: Config,
     cwd: Path | None = None,
     progress: Progress | None = None,
+    options: LoadOptions | None = None,
 ) -> Report:
     """Analyze the projects that `paths` name (SPEC §3) and return the findings to report:
-    those of the files named, not in `exclude`d files, not suppressed."""
+    those of the files named, not in `exclude`d files, not suppressed. `options`: the
+    cache and the worker processes to use (default: neither)."""
     cwd = cwd or Path.cwd()
     targets = select(paths, cwd, [Path(v) for v in config.versions])
     findings: list[Finding] = []
     unanalyzable: list[tuple[str, str]] = []
     revisions = suppressed = 0
     for target in targets:
-        project_findings, files = analyze_project(target.project, config, progress)
-        revisions += len(files)
-        kept, hidden = suppress_findings(project_findings, files, target.project, config)
+        outcome = project_outcome(target.project, config, options, progress)
+        revisions += outcome.revisions
+        kept, hidden = outcome.findings, outcome.suppressed
         for finding in kept:
             if not _reported(finding, target) or excluded(finding, config.exclude):
                 continue
@@ -128,7 +264,7 @@ def check(
         suppressed += sum(
             1 for f in hidden if _reported(f, target) and not excluded(f, config.exclude)
         )
-        unanalyzable.extend((f.path, f.problem.message) for f in files if f.problem is not None)
+        unanalyzable.extend(outcome.unanalyzable)
     findings.sort(key=Finding.sort_key)
     return Report(
         findings=tuple(findings),

@@ -30,13 +30,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import tempfile
-from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
 from analyzer._version import __version__
+from analyzer.atomic import replace_file
 from analyzer.parsing.source import read_bytes
 from analyzer.values import JSONValue
 
@@ -72,30 +70,14 @@ def digest(*parts: str) -> str:
     return hashed.hexdigest()[:32]
 
 
-@dataclass
-class CacheStats:
-    """What the loading stage did (`check --verbose`)."""
-
-    results_hit: int = 0
-    """Projects whose findings came from the result cache."""
-    results_missed: int = 0
-    files_hit: int = 0
-    """Revision files whose facts came from the cache."""
-    files_missed: int = 0
-    parsed: int = 0
-    """Revision files parsed in this run (cache misses, or every file without a cache)."""
-    workers: int = 0
-    """Worker processes started (0: everything parsed in this process)."""
-    write_errors: int = 0
-
-
 class Cache:
     """One cache directory. Reading never raises; writing failures are counted, not
     raised (a read-only checkout still gets its findings)."""
 
     def __init__(self, directory: Path) -> None:
         self.directory = directory
-        self.stats = CacheStats()
+        self.write_errors = 0
+        """Files that could not be written (counted for `check --verbose`)."""
 
     @property
     def _versioned(self) -> Path:
@@ -156,9 +138,9 @@ class Cache:
         try:
             self._prepare()
             path.parent.mkdir(parents=True, exist_ok=True)
-            _write_atomically(path, text)
-        except OSError:
-            self.stats.write_errors += 1
+            replace_file(path, text, "ascii")
+        except (OSError, ValueError):
+            self.write_errors += 1
 
     def _prepare(self) -> None:
         """Create the directory with its CACHEDIR.TAG and `.gitignore` (once)."""
@@ -166,19 +148,8 @@ class Cache:
         if tag.is_file():
             return
         self.directory.mkdir(parents=True, exist_ok=True)
-        _write_atomically(self.directory / ".gitignore", "# Created by alembic-analyzer.\n*\n")
-        _write_atomically(tag, CACHEDIR_TAG)
-
-
-def _write_atomically(path: Path, text: str) -> None:
-    descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(descriptor, "w", encoding="ascii", newline="\n") as handle:
-            handle.write(text)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+        replace_file(self.directory / ".gitignore", "# Created by alembic-analyzer.\n*\n", "ascii")
+        replace_file(tag, CACHEDIR_TAG, "ascii")
 
 
 def default_directory(config_file: Path | None, cwd: Path) -> Path:

@@ -7,10 +7,7 @@ them, so `--version` and `--help` stay fast.
 from __future__ import annotations
 
 import io
-import os
-import stat
 import sys
-import tempfile
 import traceback
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -98,21 +95,12 @@ def write_output(text: str, output: str | None) -> None:
         return
     if target.is_symlink():
         target = target.resolve()
-    directory = target.parent if str(target.parent) else Path()
+    from analyzer.atomic import replace_file
+
     try:
-        fd, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
+        replace_file(target, text)
     except OSError as error:
         raise UserError(f"cannot write {output}: {error.strerror}") from None
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", errors="backslashreplace", newline="\n") as out:
-            out.write(text)
-        os.chmod(temporary, _file_mode(target))
-        os.replace(temporary, target)
-    except BaseException as error:  # even on Ctrl-C: never leave the temporary file behind
-        Path(temporary).unlink(missing_ok=True)
-        if isinstance(error, OSError):
-            raise UserError(f"cannot write {output}: {error.strerror}") from None
-        raise
 
 
 def _write_in_place(text: str, target: Path, output: str) -> None:
@@ -121,16 +109,6 @@ def _write_in_place(text: str, target: Path, output: str) -> None:
             out.write(text)
     except OSError as error:
         raise UserError(f"cannot write {output}: {error.strerror}") from None
-
-
-def _file_mode(target: Path) -> int:
-    """The replaced file's permissions, or those of a new file (mkstemp's are 0600)."""
-    try:
-        return stat.S_IMODE(target.stat().st_mode)
-    except OSError:
-        umask = os.umask(0)
-        os.umask(umask)
-        return 0o666 & ~umask
 
 
 T = TypeVar("T")

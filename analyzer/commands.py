@@ -6,7 +6,7 @@ import dataclasses
 import json
 import os
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -28,9 +28,19 @@ if TYPE_CHECKING:
     from analyzer.baseline import Baseline
     from analyzer.config import Resolved
     from analyzer.discovery import Project
+    from analyzer.facts import MigrationFacts
     from analyzer.findings import Finding
+    from analyzer.loading import LoadOptions
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+VERSIONS_OPTION = click.option(
+    "--versions",
+    "versions",
+    multiple=True,
+    type=click.Path(),
+    metavar="DIR",
+    help="A versions directory (repeatable); overrides alembic.ini.",
+)
 
 
 @click.group(context_settings=CONTEXT)
@@ -134,6 +144,35 @@ def _use_color(option: str, output: str | None, environ: Mapping[str, str] = os.
     help="SARIF automationDetails.id: the GitHub code scanning category "
     "(default: alembic-analyzer/). One per SARIF file uploaded for the same commit.",
 )
+@click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(min=1),
+    metavar="N",
+    help="At most N worker processes parse the files missing from the cache (default: "
+    "one per CPU; 1: parse in this process). One worker per 16 files; fewer than 32 files "
+    "are parsed in this process.",
+)
+@click.option(
+    "--no-cache",
+    is_flag=True,
+    envvar="ALEMBIC_ANALYZER_NO_CACHE",
+    help="Neither read nor write the cache.",
+)
+@click.option(
+    "--cache-dir",
+    type=click.Path(file_okay=False),
+    metavar="DIR",
+    envvar="ALEMBIC_ANALYZER_CACHE_DIR",
+    help="The cache directory (default: .alembic-analyzer-cache next to the configuration "
+    "file, else in the current directory).",
+)
+@click.option(
+    "--verbose",
+    "-v",
+    is_flag=True,
+    help="Print on stderr what the cache and the parser did (hits, misses, files parsed).",
+)
 def check(
     paths: tuple[str, ...],
     versions: tuple[str, ...],
@@ -153,6 +192,10 @@ def check(
     baseline: str | None,
     write_baseline: str | None,
     statistics: bool,
+    jobs: int | None,
+    no_cache: bool,
+    cache_dir: str | None,
+    verbose: bool,
 ) -> int:
     """Analyze the migrations of PATHS (default: the project in the current directory).
 
@@ -188,7 +231,10 @@ def check(
         fail("--sarif-category must not be empty")
     accepted = _load_baseline(baseline, cwd) if baseline and not write_baseline else None
     progress = ProgressLine(sys.stderr) if not quiet and wanted(sys.stderr, os.environ) else None
-    report = guarded(lambda: run_check(paths, config, cwd, progress))
+    options = _load_options(resolved, cwd, jobs, no_cache, cache_dir)
+    report = guarded(lambda: run_check(paths, config, cwd, progress, options))
+    if verbose:
+        _print_load_statistics(options)
     if write_baseline:
         return _write_baseline(report.findings, write_baseline)
     if accepted is not None:
@@ -206,6 +252,36 @@ def check(
     write_output(rendered, output)
     failing = [f for f in report.findings if f.level.rank >= config.fail_on.rank]
     return EXIT_FINDINGS if failing and not exit_zero else EXIT_OK
+
+
+def _load_options(
+    resolved: Resolved, cwd: Path, jobs: int | None, no_cache: bool, cache_dir: str | None
+) -> LoadOptions:
+    from analyzer.cache import Cache, default_directory
+    from analyzer.loading import LoadOptions, available_cpus
+
+    cache = None
+    if not no_cache:
+        config_file = resolved.file.path if resolved.file is not None else None
+        cache = Cache(cwd / cache_dir if cache_dir else default_directory(config_file, cwd))
+    return LoadOptions(cache=cache, jobs=jobs or available_cpus())
+
+
+def _print_load_statistics(options: LoadOptions) -> None:
+    """`--verbose`: one line per counter, `name: value`, on stderr."""
+    stats = options.stats
+    cache = options.cache
+    lines = [f"cache: {cache.directory if cache is not None else 'disabled (--no-cache)'}"]
+    if cache is not None:
+        lines += [
+            f"cache results: {stats.results_hit} hit, {stats.results_missed} missed",
+            f"cache files: {stats.files_hit} hit, {stats.files_missed} missed",
+        ]
+        if cache.write_errors:
+            lines.append(f"cache write errors: {cache.write_errors}")
+    lines.append(f"parsed: {stats.parsed} files, {stats.workers} worker processes")
+    for line in lines:
+        click.echo(f"{PROG}: {line}", err=True)
 
 
 def _rule_list(value: str | None) -> tuple[str, ...] | None:
@@ -274,14 +350,7 @@ def explain(rule_id: str) -> int:
 
 @cli.command(context_settings=CONTEXT)
 @click.argument("path", required=False, type=click.Path())
-@click.option(
-    "--versions",
-    "versions",
-    multiple=True,
-    type=click.Path(),
-    metavar="DIR",
-    help="A versions directory (repeatable); overrides alembic.ini.",
-)
+@VERSIONS_OPTION
 @click.option(
     "--format",
     "fmt",
@@ -291,18 +360,26 @@ def explain(rule_id: str) -> int:
 )
 def graph(path: str | None, versions: tuple[str, ...], fmt: str) -> int:
     """Show the revision graph: heads, bases, branch and merge points, history."""
-    from analyzer.discovery import select
     from analyzer.graph import RevisionGraph
-    from analyzer.imports import resolve_imports
-    from analyzer.parsing import parse_file
     from analyzer.report.graph import render
+
+    for _, files in _projects_facts(path, versions):
+        click.echo(render(RevisionGraph(files), fmt, Path.cwd()), nl=False)
+    return EXIT_OK
+
+
+def _projects_facts(
+    path: str | None, versions: tuple[str, ...]
+) -> Iterator[tuple[Project, list[MigrationFacts]]]:
+    """Each project PATH names (default: the current directory's) with its files' facts,
+    parsed without the cache (these commands are for looking, not for speed)."""
+    from analyzer.api import load_facts
+    from analyzer.discovery import select
 
     cwd = Path.cwd()
     targets = guarded(lambda: select([path] if path else [], cwd, [Path(v) for v in versions]))
     for target in targets:
-        files = resolve_imports([parse_file(str(p)) for p in target.project.revision_files()])
-        click.echo(render(RevisionGraph(files), fmt, cwd), nl=False)
-    return EXIT_OK
+        yield target.project, load_facts(target.project.revision_files())
 
 
 @cli.group(context_settings=CONTEXT)
@@ -328,14 +405,7 @@ def facts(file: str) -> int:
 
 @debug.command(context_settings=CONTEXT)
 @click.argument("path", required=False, type=click.Path())
-@click.option(
-    "--versions",
-    "versions",
-    multiple=True,
-    type=click.Path(),
-    metavar="DIR",
-    help="A versions directory (repeatable); overrides alembic.ini.",
-)
+@VERSIONS_OPTION
 @click.option(
     "--dialect",
     type=click.Choice(["postgresql", "mysql", "sqlite", "mssql", "oracle"]),
@@ -348,18 +418,14 @@ def schema(path: str | None, versions: tuple[str, ...], dialect: str | None, fmt
     """The schema the migrations build, replayed to the heads: tables, columns, indexes,
     foreign keys, and the tables the analyzer cannot know exactly."""
     from analyzer.analysis import Analysis
-    from analyzer.api import load_facts
     from analyzer.config import CliSettings, load_config
-    from analyzer.discovery import DEFAULT_DIALECT, select
+    from analyzer.discovery import DEFAULT_DIALECT
     from analyzer.schema.render import render
 
     cwd = Path.cwd()
     settings = CliSettings(dialect=dialect, versions=versions)
     config = guarded(lambda: load_config(settings, cwd)).config
-    targets = guarded(lambda: select([path] if path else [], cwd, [Path(v) for v in versions]))
-    for target in targets:
-        project = target.project
-        files = load_facts(project.revision_files(), config)
+    for project, files in _projects_facts(path, versions):
         chosen = config.dialect or project.dialect or DEFAULT_DIALECT
         click.echo(render(Analysis(files, dialect=chosen).schema, fmt, cwd), nl=False)
     return EXIT_OK

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Literal, cast
 
 from analyzer.positions import FILE_START, Span
-from analyzer.values import DecodeError, JSONValue, Value, decode, decode_span, encode
+from analyzer.values import Arguments, DecodeError, JSONValue, Value, decode, decode_span, encode
 
 REVISION_VARIABLES = ("revision", "down_revision", "branch_labels", "depends_on")
 
@@ -39,7 +39,7 @@ class BatchTable:
 
 
 @dataclass(frozen=True, slots=True)
-class Op:
+class Op(Arguments):
     """One `op.<name>(...)` call (or `batch_op.<name>(...)` inside a batch block).
 
     `args`/`kwargs` are the call's arguments; `span` is the whole call.
@@ -53,23 +53,6 @@ class Op:
     span: Span
     batch: BatchTable | None = None
     via: str | None = None
-
-    def kwarg(self, name: str, default: Value = None) -> Value:
-        for key, value in self.kwargs:
-            if key == name:
-                return value
-        return default
-
-    def has_kwarg(self, name: str) -> bool:
-        return any(key == name for key, _ in self.kwargs)
-
-    def arg(self, index: int, keyword: str | None = None, default: Value = None) -> Value:
-        """The argument at `index`, or passed by `keyword`, or `default`."""
-        if index < len(self.args):
-            return self.args[index]
-        if keyword is not None:
-            return self.kwarg(keyword, default)
-        return default
 
 
 @dataclass(frozen=True, slots=True)

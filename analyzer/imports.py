@@ -67,7 +67,9 @@ class ModuleReader:
         return _UNRESOLVED
 
 
-def _module_file(module: str, revision_file: Path) -> Path | None:
+def _module_file(module: str, revision_file: Path, consulted: list[Path]) -> Path | None:
+    """The file of `module` as seen from the revision file; every path looked at is
+    added to `consulted` (the result cache checks them again before trusting a result)."""
     level = len(module) - len(module.lstrip("."))
     parts = [p for p in module.lstrip(".").split(".") if p]
     if level:
@@ -80,7 +82,10 @@ def _module_file(module: str, revision_file: Path) -> Path | None:
     for base in bases:
         candidate = base.joinpath(*parts)
         for path in (candidate.with_suffix(".py"), candidate / "__init__.py"):
-            if parts and path.is_file():
+            if not parts:
+                continue
+            consulted.append(path)
+            if path.is_file():
                 return path
     return None
 
@@ -96,12 +101,14 @@ def _literal(value: object) -> Value | object:
 class ImportResolver:
     def __init__(self) -> None:
         self.reader = ModuleReader()
+        self.consulted: list[Path] = []
+        """Every path looked at for a module, found or not."""
 
     def _resolve_ref(self, ref: Ref, revision_file: Path) -> Value:
         module, _, name = ref.name.rpartition(".")
         if not module or not name:
             return ref
-        module_file = _module_file(module, revision_file)
+        module_file = _module_file(module, revision_file, self.consulted)
         if module_file is None:
             return ref
         value = _literal(self.reader.constant(module_file, name))
@@ -125,10 +132,16 @@ class ImportResolver:
         return dataclasses.replace(facts, variables=variables) if changed else facts
 
 
-def resolve_imports(files: Sequence[MigrationFacts]) -> list[MigrationFacts]:
-    """Facts with repository-imported names in revision variables replaced by literals."""
+def resolve_imports(
+    files: Sequence[MigrationFacts], consulted: list[Path] | None = None
+) -> list[MigrationFacts]:
+    """Facts with repository-imported names in revision variables replaced by literals.
+    The paths looked at for modules are added to `consulted` when given."""
     resolver = ImportResolver()
-    return [resolver.resolve(facts) if _has_imported_ref(facts) else facts for facts in files]
+    resolved = [resolver.resolve(f) if _has_imported_ref(f) else f for f in files]
+    if consulted is not None:
+        consulted.extend(resolver.consulted)
+    return resolved
 
 
 def _has_imported_ref(facts: MigrationFacts) -> bool:

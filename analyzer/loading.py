@@ -11,10 +11,13 @@ importing sqlglot at all.
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import hashlib
 import json
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+import os
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -31,6 +34,22 @@ if TYPE_CHECKING:
 
 Progress = Callable[[int, int], None]
 """Called with (files loaded, files in the project)."""
+
+
+@dataclass
+class LoadStats:
+    """What the loading stage did, over all projects of a run (`check --verbose`)."""
+
+    results_hit: int = 0
+    """Projects whose findings came from the result cache: nothing was loaded."""
+    results_missed: int = 0
+    files_hit: int = 0
+    """Revision files whose entry came from the cache."""
+    files_missed: int = 0
+    parsed: int = 0
+    """Revision files parsed in this run (cache misses, or every file without a cache)."""
+    workers: int = 0
+    """Worker processes started (0: everything was parsed in this process)."""
 
 
 @dataclass(frozen=True)
@@ -97,7 +116,8 @@ def _sql_of(facts: MigrationFacts, dialect: str) -> dict[str, JSONValue]:
     context = Context(facts.path, facts.revision_id() or "", dialect, memo)
     try:
         for op in facts.upgrade.ops:
-            changes_of(op, context)
+            if op.name == "execute":  # the only op whose handler reads SQL through `memo`
+                changes_of(op, context)
     except Exception:  # noqa: BLE001 - a bug here shows again, with its message, in the replay
         return {}
     return memo.computed
@@ -144,10 +164,9 @@ class SqlMemo:
 
         changes = changes_from_sql(sql, origin, dialect)
         if dialect == self.dialect:
-            try:
+            # CodecError: not expressible as an entry (an origin elsewhere); read it each time
+            with contextlib.suppress(CodecError):
                 self.computed[sql] = _changes_codec().encode(changes, origin)
-            except CodecError:
-                pass  # not expressible as an entry (an origin elsewhere): read it every time
         return changes
 
 
@@ -180,6 +199,24 @@ def _changes_codec() -> Codec:
 # --- the project --------------------------------------------------------------------------
 
 
+def available_cpus() -> int:
+    """CPUs this process may run on (its affinity mask where the OS has one): the
+    default `--jobs`."""
+    if hasattr(os, "sched_getaffinity"):
+        return max(1, len(os.sched_getaffinity(0)))
+    return max(1, os.cpu_count() or 1)
+
+
+@dataclass(frozen=True)
+class LoadOptions:
+    """Where loading may find earlier results and how it parses the rest."""
+
+    cache: Cache | None = None
+    jobs: int = 1
+    """Worker processes for parsing (1: in this process)."""
+    stats: LoadStats = field(default_factory=LoadStats)
+
+
 @dataclass(frozen=True)
 class Loaded:
     facts: list[MigrationFacts]
@@ -190,100 +227,129 @@ class Loaded:
 def load_files(
     sources: Sources,
     dialect: str,
-    *,
-    cache: Cache | None = None,
-    project: str = "",
-    jobs: int = 1,
+    options: LoadOptions,
+    project: str,
     progress: Progress | None = None,
 ) -> Loaded:
-    """Every file's facts: from `cache` (the pack named `project`) when it has them, else
-    parsed, in `jobs` worker processes when there are enough files to pay for them."""
-    from analyzer.parsing import parse_bytes
-
-    total = len(sources.paths)
+    """Every file's facts: from the cache (the pack named `project`) when it has them,
+    else parsed. Parsing starts first, in worker processes when there are enough files
+    (or enough cached entries to decode meanwhile) to pay for them."""
+    cache, stats = options.cache, options.stats
     stored = cache.file_entries(project) if cache is not None else {}
-    facts: list[MigrationFacts | None] = [None] * total
+    count = _Counter(progress, len(sources.paths))
+    facts: list[MigrationFacts | None] = [None] * len(sources.paths)
+    hits: list[int] = []
+    todo: list[int] = []
+    for index, data in enumerate(sources.contents):
+        if isinstance(data, FileProblem):  # unreadable: nothing to parse or cache
+            facts[index] = MigrationFacts(path=str(sources.paths[index]), problem=data)
+            count.advance()
+        else:
+            (hits if sources.keys[index] in stored else todo).append(index)
+    parsing = _start_parsing(sources, todo, dialect, options, len(hits), count)
     sql: dict[str, JSONValue] = {}
     kept: dict[str, str] = {}
-    todo: list[int] = []
-    for index, (path, data, key) in enumerate(
-        zip(sources.paths, sources.contents, sources.keys, strict=True)
-    ):
-        if isinstance(data, FileProblem):
-            facts[index] = parse_bytes(str(path), data)
-            continue
-        text = stored.get(key)
-        if text is not None:
+    damaged: list[int] = []
+    with _collector_paused():
+        for index in hits:
+            text = stored[sources.keys[index]]
             try:
-                facts[index], file_sql = decode_entry(text, str(path))
+                facts[index], file_sql = decode_entry(text, str(sources.paths[index]))
             except DecodeError:
-                pass
-            else:
-                sql.update(file_sql)
-                kept[key] = text
+                damaged.append(index)
                 continue
-        todo.append(index)
-    loaded = total - len(todo)
-    if progress is not None and loaded:
-        progress(loaded, total)
-    parsed = _parse(sources, todo, dialect, jobs, cache, progress, loaded)
-    for index, entry in zip(todo, parsed, strict=True):
-        path = str(sources.paths[index])
+            sql.update(file_sql)
+            kept[sources.keys[index]] = text
+            count.advance()
+    results = list(zip(todo, parsing(), strict=True))
+    if damaged:
+        reparsed = _start_parsing(sources, damaged, dialect, options, 0, count)()
+        results += zip(damaged, reparsed, strict=True)
+    for index, entry in results:
         if isinstance(entry, FileProblem):  # the parser failed: not cached
-            facts[index] = MigrationFacts(path=path, problem=entry)
+            facts[index] = MigrationFacts(path=str(sources.paths[index]), problem=entry)
             continue
-        if isinstance(entry, str):
-            try:
-                entry = Entry(*decode_entry(entry, path), entry)
-            except DecodeError:
-                facts[index] = MigrationFacts(path=path, problem=FileProblem("bad worker reply"))
-                continue
         facts[index] = entry.facts
         sql.update(entry.sql)
         kept[sources.keys[index]] = entry.text
     if cache is not None:
-        cache.stats.files_hit += len(kept) - len(todo)
-        cache.stats.files_missed += len(todo)
-        if todo or len(kept) != len(stored):
+        stats.files_hit += len(hits) - len(damaged)
+        stats.files_missed += len(todo) + len(damaged)
+        if results or len(kept) != len(stored):
             cache.store_file_entries(project, kept)
     return Loaded([f for f in facts if f is not None], SqlMemo(dialect, sql))
 
 
-def _parse(
-    sources: Sources,
-    todo: list[int],
-    dialect: str,
-    jobs: int,
-    cache: Cache | None,
-    progress: Progress | None,
-    loaded: int,
-) -> Sequence[Entry | str | FileProblem]:
-    from analyzer.parallel import analyze_in_workers, worker_count
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Decoding builds many small objects without cycles; meanwhile the cyclic garbage
+    collector would only rescan the growing heap, for a third of the decoding time."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
-    total = len(sources.paths)
+
+class _Counter:
+    def __init__(self, progress: Progress | None, total: int) -> None:
+        self.progress, self.total, self.done = progress, total, 0
+
+    def advance(self, _: object = None) -> None:
+        self.done += 1
+        if self.progress is not None:
+            self.progress(self.done, self.total)
+
+
+def _start_parsing(
+    sources: Sources,
+    indexes: list[int],
+    dialect: str,
+    options: LoadOptions,
+    alongside: int,
+    count: _Counter,
+) -> Callable[[], Sequence[Entry | FileProblem]]:
+    """Start parsing the files at `indexes`; the returned function waits for the results.
+    `alongside`: how many cached entries this process decodes in the meantime."""
+    from analyzer.parallel import Workers, worker_count
+
     tasks: list[tuple[str, bytes]] = []
-    for index in todo:
+    for index in indexes:
         data = sources.contents[index]
         assert isinstance(data, bytes)
         tasks.append((str(sources.paths[index]), data))
-    workers = worker_count(jobs, len(tasks))
-    if cache is not None:
-        cache.stats.parsed += len(tasks)
+    options.stats.parsed += len(tasks)
+    workers = worker_count(options.jobs, len(tasks), alongside)
     if not workers:
-        entries: list[Entry] = []
-        for path, data in tasks:
-            entries.append(analyze_content(path, data, dialect))
-            if progress is not None:
-                progress(loaded + len(entries), total)
-        return entries
-    done = [loaded]
 
-    def advance(_: int) -> None:
-        done[0] += 1
-        if progress is not None:
-            progress(done[0], total)
+        def in_process() -> list[Entry]:
+            entries: list[Entry] = []
+            for path, data in tasks:
+                entries.append(analyze_content(path, data, dialect))
+                count.advance()
+            return entries
 
-    results, started = analyze_in_workers(tasks, dialect, workers, entry_text, on_result=advance)
-    if cache is not None:
-        cache.stats.workers += started
-    return results
+        return in_process
+    decoded: list[Entry | FileProblem | None] = [None] * len(tasks)
+
+    def arrived(index: int, result: str | FileProblem) -> None:
+        """Decode each entry as it arrives: this process has nothing else to do."""
+        if isinstance(result, str):
+            with _collector_paused():
+                decoded[index] = Entry(*decode_entry(result, tasks[index][0]), result)
+        else:
+            decoded[index] = result
+        count.advance()
+
+    pool = Workers(tasks, dialect, workers, entry_text, on_result=arrived)
+
+    def from_workers() -> list[Entry | FileProblem]:
+        for index, result in enumerate(pool.results()):
+            if decoded[index] is None:
+                arrived(index, result)
+        options.stats.workers += pool.started
+        return [entry for entry in decoded if entry is not None]
+
+    return from_workers

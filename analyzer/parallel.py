@@ -12,8 +12,8 @@ JSON text, never unpickled.
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
-import os
 import signal
 import sys
 import time
@@ -21,6 +21,7 @@ from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
+from multiprocessing.context import ForkContext, SpawnContext
 from multiprocessing.process import BaseProcess
 
 from analyzer.facts import FileProblem
@@ -30,30 +31,35 @@ Task = tuple[str, bytes]
 Analyze = Callable[[str, bytes, str], str]
 """(path, content, dialect) -> the file's entry as JSON text; runs in a worker."""
 
-MIN_FILES = 8
-"""Fewer files than this are parsed in-process: below it, starting workers (each imports
-libcst, about 0.35 s) costs more than it saves (measured: benchmarks/run.py --crossover)."""
+FILES_PER_WORKER = 16
+"""One worker per this many files to parse, up to `--jobs` and `MAX_WORKERS`; fewer than
+two workers' worth is parsed in-process. Each worker imports libcst (about 0.4 s) and
+sqlglot itself, so workers pay only with enough files to share: on two CPUs a cold run of
+8 generated files takes the same time in-process or with two workers (0.97 s), of 40
+files 7% less with two workers, of 1,000 files 42% less (docs/performance.md)."""
+MAX_WORKERS = 32
+"""Each worker holds libcst and a syntax tree (about 50 MB): a cap for many-CPU machines."""
+MIN_ALONGSIDE = 100
+"""...but with at least this many cached entries for this process to decode meanwhile
+(about 40 ms of work), even one file goes to a worker, whose libcst import overlaps it."""
 MAX_CHUNK = 16
 FILE_TIMEOUT = 120.0
 """Seconds a worker may spend on one file. The `ast` gate keeps libcst's slow shapes out,
 and a 400,000-line file parses in about 12 s; past this, the worker is stuck."""
 
 
-def available_cpus() -> int:
-    """CPUs this process may run on (its affinity mask where the OS has one)."""
-    if hasattr(os, "sched_getaffinity"):
-        return max(1, len(os.sched_getaffinity(0)))
-    return max(1, os.cpu_count() or 1)
-
-
-def worker_count(jobs: int, files: int) -> int:
-    """How many workers to start for `files` files with `--jobs jobs` (0: in-process)."""
-    if jobs <= 1 or files < MIN_FILES:
+def worker_count(jobs: int, files: int, alongside: int = 0) -> int:
+    """How many workers to start for `files` files with `--jobs jobs` (0: in-process),
+    while this process decodes `alongside` cached entries."""
+    if jobs <= 1 or not files:
         return 0
-    return min(jobs, files)
+    workers = min(jobs, MAX_WORKERS, files // FILES_PER_WORKER)
+    if workers >= 2:
+        return workers
+    return 1 if alongside >= MIN_ALONGSIDE else 0
 
 
-def _context() -> multiprocessing.context.BaseContext:
+def _context() -> ForkContext | SpawnContext:
     """fork where it is safe (Linux: the child starts with our modules already imported),
     else spawn (macOS and Windows defaults)."""
     if sys.platform.startswith("linux"):
@@ -87,15 +93,20 @@ class _Worker:
     """When it last answered (or got its chunk)."""
 
 
-class _Pool:
+class Workers:
+    """Worker processes analyzing `tasks`: started (and given their first chunks) on
+    creation, so the caller can do other work until it asks for the `results`. While it
+    waits for them, `on_result(index, result)` sees each result as it arrives."""
+
     def __init__(
         self,
         tasks: Sequence[Task],
         dialect: str,
         workers: int,
         analyze: Analyze,
-        timeout: float,
-        on_result: Callable[[int], None] | None,
+        *,
+        timeout: float = FILE_TIMEOUT,
+        on_result: Callable[[int, str | FileProblem], None] | None = None,
     ) -> None:
         self.tasks = tasks
         self.dialect = dialect
@@ -103,12 +114,21 @@ class _Pool:
         self.timeout = timeout
         self.on_result = on_result
         self.context = _context()
-        self.results: list[str | FileProblem | None] = [None] * len(tasks)
+        self._results: list[str | FileProblem | None] = [None] * len(tasks)
         size = max(1, min(MAX_CHUNK, len(tasks) // (workers * 4)))
         indexes = list(range(len(tasks)))
         self.queue = deque(indexes[start : start + size] for start in range(0, len(tasks), size))
-        self.workers = [self._start() for _ in range(min(workers, len(self.queue)))]
-        self.started = len(self.workers)
+        self.workers: list[_Worker] = []
+        self.started = 0
+        """Processes started, replacements of crashed or stuck ones included."""
+        try:
+            for _ in range(min(workers, len(self.queue))):
+                worker = self._start()
+                self.workers.append(worker)
+                self._assign(worker)
+        except BaseException:
+            self._stop_all()
+            raise
 
     def _start(self) -> _Worker:
         parent_end, child_end = self.context.Pipe()
@@ -117,18 +137,21 @@ class _Pool:
         )
         process.start()
         child_end.close()
+        self.started += 1
         return _Worker(process, parent_end)
 
-    def run(self) -> list[str | FileProblem]:
+    def results(self) -> list[str | FileProblem]:
+        """Each task's entry text (or the problem that stopped it), in task order."""
         try:
-            for worker in self.workers:
-                self._assign(worker)
             while any(worker.chunk for worker in self.workers):
                 self._step()
         finally:
-            for worker in self.workers:
-                self._stop(worker)
-        return [result or FileProblem("the file was not analyzed") for result in self.results]
+            self._stop_all()
+        return [result or FileProblem("the file was not analyzed") for result in self._results]
+
+    def _stop_all(self) -> None:
+        for worker in self.workers:
+            self._stop(worker)
 
     def _assign(self, worker: _Worker) -> None:
         worker.chunk, worker.done, worker.since = [], 0, time.monotonic()
@@ -157,11 +180,11 @@ class _Pool:
             while worker.done < len(worker.chunk) and worker.connection.poll():
                 text = worker.connection.recv_bytes().decode("ascii")
                 index = worker.chunk[worker.done]
-                self.results[index] = text
+                self._results[index] = text
                 worker.done += 1
                 worker.since = time.monotonic()
                 if self.on_result is not None:
-                    self.on_result(index)
+                    self.on_result(index, text)
         except (EOFError, OSError):
             pass  # the worker is gone; what it sent before is kept
 
@@ -169,9 +192,9 @@ class _Pool:
         """The worker died or hangs on its current file: that file gets `reason`, a new
         worker takes over the rest of the chunk."""
         index = worker.chunk[worker.done]
-        self.results[index] = FileProblem(f"the parser failed on this file: {reason}")
+        problem = self._results[index] = FileProblem(f"the parser failed on this file: {reason}")
         if self.on_result is not None:
-            self.on_result(index)
+            self.on_result(index, problem)
         rest = worker.chunk[worker.done + 1 :]
         if rest:
             self.queue.appendleft(rest)
@@ -179,15 +202,12 @@ class _Pool:
         self._stop(worker)
         if self.queue:
             replacement = self.workers[self.workers.index(worker)] = self._start()
-            self.started += 1
             self._assign(replacement)
 
     def _stop(self, worker: _Worker) -> None:
         if worker.process.is_alive():
-            try:
+            with contextlib.suppress(OSError):
                 worker.connection.send(None)
-            except OSError:
-                pass
             worker.process.join(timeout=1.0)
             if worker.process.is_alive():
                 worker.process.kill()
@@ -203,18 +223,3 @@ def _crashed(exitcode: int | None) -> str:
             name = f"signal {-exitcode}"
         return f"the worker process was killed by {name}"
     return f"the worker process exited with status {exitcode}"
-
-
-def analyze_in_workers(
-    tasks: Sequence[Task],
-    dialect: str,
-    workers: int,
-    analyze: Analyze,
-    *,
-    timeout: float = FILE_TIMEOUT,
-    on_result: Callable[[int], None] | None = None,
-) -> tuple[list[str | FileProblem], int]:
-    """Each task's entry text (or the problem that stopped it), in task order, and how
-    many worker processes were started (replacements included)."""
-    pool = _Pool(tasks, dialect, workers, analyze, timeout, on_result)
-    return pool.run(), pool.started

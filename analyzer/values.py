@@ -43,19 +43,12 @@ class Mapping:
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
-class Call:
-    """A call such as `sa.Column("id", sa.Integer())`; `func` is the qualified dotted name."""
+class Arguments:
+    """Argument access shared by `Call` and `analyzer.facts.Op` (both have `args`/`kwargs`)."""
 
-    func: str
+    __slots__ = ()
     args: tuple[Value, ...]
     kwargs: tuple[tuple[str, Value], ...]
-    span: Span
-
-    @property
-    def short_name(self) -> str:
-        """The last segment of `func`: `Column` for `sqlalchemy.Column` or `db.Column`."""
-        return self.func.rpartition(".")[2]
 
     def kwarg(self, name: str, default: Value = None) -> Value:
         for key, value in self.kwargs:
@@ -73,6 +66,21 @@ class Call:
         if keyword is not None:
             return self.kwarg(keyword, default)
         return default
+
+
+@dataclass(frozen=True, slots=True)
+class Call(Arguments):
+    """A call such as `sa.Column("id", sa.Integer())`; `func` is the qualified dotted name."""
+
+    func: str
+    args: tuple[Value, ...]
+    kwargs: tuple[tuple[str, Value], ...]
+    span: Span
+
+    @property
+    def short_name(self) -> str:
+        """The last segment of `func`: `Column` for `sqlalchemy.Column` or `db.Column`."""
+        return self.func.rpartition(".")[2]
 
 
 Value: TypeAlias = (

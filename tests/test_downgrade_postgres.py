@@ -275,7 +275,7 @@ def single_parent_revisions(project: Path) -> list[Revision]:
 
     (target,) = select([str(project)], project, [])
     revisions = []
-    for facts in load_facts(target.project.revision_files(), Config()):
+    for facts in load_facts(target.project.revision_files()):
         parent = facts.down_revision.value if facts.down_revision else None
         revision = facts.revision_id()
         assert revision is not None

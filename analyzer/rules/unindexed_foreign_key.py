@@ -2,13 +2,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from analyzer.analysis import Analysis
 from analyzer.findings import Finding, Level, Location
 from analyzer.rules.base import Example, Rule, revision_file
-from analyzer.schema import ForeignKey, Schema, Table
-from analyzer.schema.model import fold
-from analyzer.schema.naming import suggested_index_name
+
+if TYPE_CHECKING:  # imported when the rule runs: a run answered from the cache skips them
+    from analyzer.schema import ForeignKey, Schema, Table
 
 NOT_APPLICABLE = frozenset({"mysql"})
 """MySQL (InnoDB) creates an index for every foreign key itself."""
@@ -35,6 +36,8 @@ def _python(text: str) -> str:
 
 
 def _create_index(table: Table, foreign_key: ForeignKey, dialect: str) -> str:
+    from analyzer.schema.naming import suggested_index_name
+
     name = suggested_index_name(table.name.schema, table.name.name, foreign_key.columns, dialect)
     columns = ", ".join(_python(column) for column in foreign_key.columns)
     schema = f", schema={_python(table.name.schema)}" if table.name.schema else ""
@@ -281,6 +284,8 @@ class UnindexedForeignKey(Rule):
     def check(self, analysis: Analysis) -> Iterator[Finding]:
         if analysis.dialect in NOT_APPLICABLE:
             return
+        from analyzer.schema.model import fold
+
         seen: dict[tuple[object, ...], int] = {}
         found: list[tuple[Table, ForeignKey, list[Location]]] = []
         for table, foreign_key in unindexed_foreign_keys(analysis.schema.schema):
