@@ -21,15 +21,18 @@ Layout (`.alembic-analyzer-cache/` by default, like `.ruff_cache/`)::
         and every revision file's content hash. A run that finds the same key
         re-renders it without parsing anything.
 
-The fingerprint is the version plus a hash of the analyzer's own source files, so
-entries written by other code (another release, or a working copy being edited) never
-match.
+The fingerprint is the version plus a hash of the analyzer's own source files and the
+installation of libcst and sqlglot, so entries written by other code (another release, a
+working copy being edited, another libcst or sqlglot) never match.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import importlib.util
 import json
+import os
 from functools import cache
 from pathlib import Path
 
@@ -42,6 +45,7 @@ DIRECTORY_NAME = ".alembic-analyzer-cache"
 FORMAT = "v1"
 """Bumped when the layout or an entry's shape changes."""
 MAX_CACHE_FILE_BYTES = 1 << 30
+GITIGNORE = "# Created by alembic-analyzer.\n*\n"
 CACHEDIR_TAG = (
     "Signature: 8a477f597d28d172789f06886806bc55\n"
     "# This file is a cache directory tag created by alembic-analyzer.\n"
@@ -49,16 +53,37 @@ CACHEDIR_TAG = (
 )
 
 
+PARSERS = ("libcst", "sqlglot")
+"""Libraries whose version changes what an entry holds (facts, SQL changes)."""
+
+
 @cache
 def fingerprint() -> str:
-    """The analyzer's version and a hash of its source files (read once per process)."""
+    """The analyzer's version, a hash of its source files and where the parsing libraries
+    are installed and when (read once per process)."""
     digest = hashlib.sha256(f"alembic-analyzer {__version__} {FORMAT}".encode())
     package = Path(__file__).resolve().parent
     for source in sorted(package.rglob("*.py")):
         digest.update(source.relative_to(package).as_posix().encode())
         data = read_bytes(str(source))
         digest.update(data if isinstance(data, bytes) else b"unreadable")
+    for name in PARSERS:
+        digest.update(_installed(name).encode("utf-8", errors="surrogatepass"))
     return digest.hexdigest()
+
+
+def _installed(name: str) -> str:
+    """A package's location and modification time, found without importing it (reading
+    its version from metadata costs more than a whole cached run): installing another
+    version rewrites the file."""
+    spec = importlib.util.find_spec(name)
+    if spec is None or spec.origin is None:
+        return f"{name} missing"
+    try:
+        status = os.stat(spec.origin)
+    except OSError:
+        return f"{name} unreadable"
+    return f"{name} {spec.origin} {status.st_mtime_ns} {status.st_size}"
 
 
 def digest(*parts: str) -> str:
@@ -78,6 +103,13 @@ class Cache:
         self.directory = directory
         self.write_errors = 0
         """Files that could not be written (counted for `check --verbose`)."""
+        self.refused: str | None = None
+        if directory.is_symlink():
+            self.refused = "it is a symbolic link"
+        elif self._versioned.is_symlink():
+            self.refused = f"its {FORMAT} is a symbolic link"
+        """Why the directory is not used at all, if it is not: a checkout could make it a
+        link to any directory (its own root, a home directory) for the cache to write in."""
 
     @property
     def _versioned(self) -> Path:
@@ -126,6 +158,8 @@ class Cache:
     # --- files ------------------------------------------------------------------------
 
     def _read(self, path: Path) -> str | None:
+        if self.refused:
+            return None
         data = read_bytes(str(path), MAX_CACHE_FILE_BYTES)
         if not isinstance(data, bytes):
             return None
@@ -135,6 +169,8 @@ class Cache:
             return None
 
     def _write(self, path: Path, text: str) -> None:
+        if self.refused:
+            return
         try:
             self._prepare()
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -143,13 +179,15 @@ class Cache:
             self.write_errors += 1
 
     def _prepare(self) -> None:
-        """Create the directory with its CACHEDIR.TAG and `.gitignore` (once)."""
+        """Create the directory with its CACHEDIR.TAG and `.gitignore`, leaving those of an
+        existing directory (`--cache-dir` may name one) as they are."""
         tag = self.directory / "CACHEDIR.TAG"
         if tag.is_file():
             return
         self.directory.mkdir(parents=True, exist_ok=True)
-        replace_file(self.directory / ".gitignore", "# Created by alembic-analyzer.\n*\n", "ascii")
-        replace_file(tag, CACHEDIR_TAG, "ascii")
+        for path, text in ((self.directory / ".gitignore", GITIGNORE), (tag, CACHEDIR_TAG)):
+            with contextlib.suppress(FileExistsError), path.open("x", encoding="ascii") as out:
+                out.write(text)
 
 
 def default_directory(config_file: Path | None, cwd: Path) -> Path:

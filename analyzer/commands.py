@@ -271,8 +271,13 @@ def _print_load_statistics(options: LoadOptions) -> None:
     """`--verbose`: one line per counter, `name: value`, on stderr."""
     stats = options.stats
     cache = options.cache
-    lines = [f"cache: {cache.directory if cache is not None else 'disabled (--no-cache)'}"]
-    if cache is not None:
+    if cache is None:
+        lines = ["cache: disabled (--no-cache)"]
+    elif cache.refused:
+        lines = [f"cache: {cache.directory} not used: {cache.refused}"]
+    else:
+        lines = [f"cache: {cache.directory}"]
+    if cache is not None and not cache.refused:
         lines += [
             f"cache results: {stats.results_hit} hit, {stats.results_missed} missed",
             f"cache files: {stats.files_hit} hit, {stats.files_missed} missed",

@@ -180,7 +180,8 @@ def _resolve_location(value: str, base: Path, where: str) -> Path:
 class _Settings:
     script_location: Path | None = None
     version_locations: list[Path] | None = None
-    recursive: bool = False
+    recursive: bool | None = None
+    """None when not set: the ini's value, even `false`, wins over [tool.alembic]'s."""
     url: str | None = None
 
 
@@ -210,7 +211,9 @@ def _read_ini(path: Path) -> _Settings:
             _resolve_location(part, base, where)
             for part in _split_locations(raw_locations, separator, where)
         ]
-    settings.recursive = section.get("recursive_version_locations", "").strip() == "true"
+    if "recursive_version_locations" in section:
+        # alembic's get_alembic_boolean_option: exactly "true" (configparser strips it)
+        settings.recursive = section["recursive_version_locations"].strip() == "true"
     settings.url = section.get("sqlalchemy.url")
     return settings
 
@@ -271,7 +274,8 @@ def load_project(directory: Path) -> Project | None:
             continue
         merged.script_location = settings.script_location or merged.script_location
         merged.version_locations = settings.version_locations or merged.version_locations
-        merged.recursive = settings.recursive or merged.recursive
+        if settings.recursive is not None:
+            merged.recursive = settings.recursive
         merged.url = settings.url or merged.url
     config_file = ini if ini_settings is not None else pyproject
     if merged.script_location is None and merged.version_locations is None:
@@ -299,7 +303,7 @@ def load_project(directory: Path) -> Project | None:
     return Project(
         root=directory,
         versions=existing,
-        recursive=merged.recursive,
+        recursive=bool(merged.recursive),
         dialect=_dialect_from_url(merged.url),
         config_file=config_file,
         missing_versions=missing,

@@ -7,13 +7,19 @@ are the only input of file rules, the graph and the schema replay.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
+from pathlib import PurePath
 from typing import Literal, cast
 
 from analyzer.positions import FILE_START, Span
 from analyzer.values import Arguments, DecodeError, JSONValue, Value, decode, decode_span, encode
 
 REVISION_VARIABLES = ("revision", "down_revision", "branch_labels", "depends_on")
+
+_LEGACY_REVISION_FILE = re.compile(r"([a-f0-9]+)\.py$")
+"""alembic's `_legacy_rev`: the id of a file with no `revision` variable (matched from the
+start of the file name)."""
 
 BodyShape = Literal["empty", "not-implemented", "statements"]
 """`empty`: only a docstring, `pass`, `...`, `return`; `not-implemented`: that plus
@@ -112,11 +118,23 @@ class MigrationFacts:
         return self.variables.get("depends_on")
 
     def revision_id(self) -> str | None:
-        """The literal revision id, or None when missing or not a string."""
+        """The literal revision id, or None when missing or not a string.
+
+        With no `revision` variable, alembic falls back to the file name for a file named
+        `<lowercase hex>.py` (`Script._from_path`, kept for alembic 0.1 scripts)."""
         assignment = self.revision
-        if assignment is not None and isinstance(assignment.value, str):
+        if assignment is None:
+            return self.legacy_revision_id()
+        if isinstance(assignment.value, str):
             return assignment.value
         return None
+
+    def legacy_revision_id(self) -> str | None:
+        """The id alembic takes from the file name when there is no `revision` variable."""
+        if self.revision is not None:
+            return None
+        match = _LEGACY_REVISION_FILE.match(PurePath(self.path).name)
+        return match.group(1) if match else None
 
 
 # --- data-only encoding ---------------------------------------------------------------

@@ -35,11 +35,14 @@ ILLEGAL_ID_CHARACTERS = frozenset("@-+")
 
 
 def identifiers(value: Value) -> tuple[str, ...] | None:
-    """A revision-variable value as alembic reads it (`util.to_tuple`), or None if dynamic."""
+    """A revision-variable value as alembic reads it (`util.to_tuple`), or None if dynamic.
+
+    An empty string is kept: `down_revision = ""` names a revision "" (alembic fails with
+    a KeyError), it does not make a base."""
     if value is None:
         return ()
     if isinstance(value, str):
-        return (value,) if value else ()
+        return (value,)
     if isinstance(value, tuple) and all(isinstance(item, str) for item in value):
         return tuple(item for item in value if isinstance(item, str))
     return None
@@ -85,6 +88,10 @@ class RevisionGraph:
         self.label_declarations: dict[str, list[Revision]] = {}
         self.unidentified: list[MigrationFacts] = []
         """Files whose `revision` is not a literal: they are in the tree, under unknown ids."""
+        self.unparsed: dict[str, MigrationFacts] = {}
+        """Ids of files alembic cannot load (`invalid-revision-file`: a syntax error, no
+        `down_revision`): not graph nodes, but naming one is not a missing revision, and
+        revisions above one have an unknown history (`broken`)."""
         self.unknown_parents: list[Revision] = []
         self.unknown_labels: list[Revision] = []
         self.missing: list[MissingReference] = []
@@ -95,28 +102,40 @@ class RevisionGraph:
         }
         self.unidentified_parents: frozenset[str] = frozenset(
             parent
-            for facts in self.unidentified
+            for facts in (*self.unidentified, *self.unparsed.values())
             for name in _variable_ids(facts.down_revision) or ()
-            if (parent := self.resolve(name)) is not None
+            if (parent := self.resolve_parent(name)) is not None
         )
-        """Revisions that a file with a non-literal `revision` revises: not heads."""
+        """Revisions that a file with a non-literal `revision`, or one that cannot be
+        parsed, revises: not heads."""
         self._link()
 
     # --- building ---------------------------------------------------------------------
 
     def _declare(self, facts: MigrationFacts, order: int) -> None:
-        if facts.problem is not None or facts.revision is None:
+        if facts.problem is not None:
+            if facts.revision is not None and isinstance(facts.revision.value, str):
+                self.unparsed.setdefault(facts.revision.value, facts)
             return
         revision_id = facts.revision_id()
         if revision_id is None:
-            self.unidentified.append(facts)
+            if facts.revision is not None:
+                self.unidentified.append(facts)
+            return
+        if facts.down_revision is None:
+            # alembic reads `module.down_revision`: without it the file fails to load
+            # (`invalid-revision-file`), like one that cannot be parsed
+            self.unparsed.setdefault(revision_id, facts)
             return
         down = _variable_ids(facts.down_revision)
         labels = _variable_ids(facts.branch_labels)
+        dependencies = _variable_ids(facts.depends_on) or ()
+        if dependencies == ("",):
+            dependencies = ()  # alembic ignores a falsy `depends_on` ("" or [""])
         revision = Revision(
             revision=revision_id,
             down_revisions=down or (),
-            dependencies=_variable_ids(facts.depends_on) or (),
+            dependencies=dependencies,
             branch_labels=labels or (),
             facts=facts,
             order=order,
@@ -131,10 +150,20 @@ class RevisionGraph:
             self.label_declarations.setdefault(label, []).append(revision)
 
     def resolve(self, name: str) -> str | None:
-        """A revision id or branch label -> the revision id it names, or None."""
+        """A revision id or branch label -> the revision id it names, or None.
+
+        This is how alembic resolves `depends_on`; a `down_revision` names a revision id
+        only (`resolve_parent`)."""
         if name in self.revisions:
             return name
         return self.labels.get(name)
+
+    def resolve_parent(self, name: str) -> str | None:
+        """A `down_revision` entry -> the revision id it names, or None.
+
+        alembic checks the versioned history against the revisions alone (not the branch
+        labels): a `down_revision` naming a label fails to load with a KeyError."""
+        return name if name in self.revisions else None
 
     def _link(self) -> None:
         """Resolve every reference into the adjacency lists that the hot paths read
@@ -149,11 +178,15 @@ class RevisionGraph:
         self._required_by: dict[str, list[str]] = {rev: [] for rev in self.ordered}
         versioned: list[tuple[str, str]] = []
         dependency: list[tuple[str, str]] = []
+        self.above_unparsed: set[str] = set()
+        """Revisions whose `down_revision` names a revision in a file that cannot be parsed."""
         for rev in self.ordered:
             revision = self.revisions[rev]
             for name in revision.down_revisions:
-                parent = self.resolve(name)
-                if parent is None:
+                parent = self.resolve_parent(name)
+                if parent is None and name in self.unparsed:
+                    self.above_unparsed.add(rev)
+                elif parent is None:
                     self.missing.append(MissingReference(revision, name, "down_revision"))
                 elif parent not in self._parents[rev]:
                     self._parents[rev].append(parent)
@@ -162,7 +195,8 @@ class RevisionGraph:
             for name in revision.dependencies:
                 parent = self.resolve(name)
                 if parent is None:
-                    self.missing.append(MissingReference(revision, name, "depends_on"))
+                    if name not in self.unparsed:
+                        self.missing.append(MissingReference(revision, name, "depends_on"))
                 elif parent not in self._parents[rev] and parent not in self._requires[rev]:
                     self._requires[rev].append(parent)
                     self._required_by[parent].append(rev)
@@ -290,6 +324,7 @@ class RevisionGraph:
         starts = {m.revision.revision for m in self.missing if m.kind == "down_revision"}
         starts |= self.cyclic
         starts |= {r.revision for r in self.unknown_parents}
+        starts |= self.above_unparsed
         return frozenset(self.descendants(starts))
 
     def topological_order(self) -> tuple[str, ...]:
@@ -365,17 +400,41 @@ class RevisionGraph:
 
     @cached_property
     def _labels_from_above(self) -> dict[str, frozenset[str]]:
+        """Labels alembic passes down to a labelled revision's ancestors (`_add_branches`).
+
+        alembic walks down from the *last* of the labelled revision's descendants, not from
+        the revision itself, and stops before a branch point (dependents count) or a merge
+        point. So the ancestors get the labels only when everything from the labelled
+        revision up is one chain with neither; they get them up to the nearest branch or
+        merge point below."""
         given: dict[str, set[str]] = {}
         for label, owners in self.label_declarations.items():
             owner = owners[0].revision
-            if owner not in self._parents:
+            if owner not in self._parents or not self._plain_chain_above(owner):
                 continue
-            node: str | None = owner
-            while node is not None and not self._stops_label_walk(node):
+            seen = {owner}
+            parents = self.parents(owner)
+            node = parents[0] if len(parents) == 1 else None
+            while node is not None and node not in seen and not self._stops_label_walk(node):
+                seen.add(node)
                 given.setdefault(node, set()).add(label)
                 parents = self.parents(node)
                 node = parents[0] if len(parents) == 1 else None
         return {rev: frozenset(labels) for rev, labels in given.items()}
+
+    def _plain_chain_above(self, revision: str) -> bool:
+        """The revision and its descendants form one chain with no branch or merge point."""
+        seen: set[str] = set()
+        node = revision
+        while node not in seen:
+            seen.add(node)
+            if self._stops_label_walk(node):
+                return False
+            children = self._children[node]
+            if not children:
+                return True
+            node = children[0]
+        return False  # a cycle
 
     def _stops_label_walk(self, revision: str) -> bool:
         real_children = len(self._children[revision]) + len(self._required_by[revision])

@@ -188,3 +188,20 @@ def test_fingerprints_survive_a_line_inserted_above_each_finding(
     lines_after = sorted(f.location.span.start_line for f in after)
     # The lines did move (except for findings that stay at line 1 of their file).
     assert lines_after != lines_before or set(lines_before) == {1}
+
+
+def test_json_summary_counts_what_the_baseline_and_comments_hide(project: Path) -> None:
+    run_cli(["check", "--write-baseline", "baseline.json"], cwd=project)
+    result = run_cli(["check", "--baseline", "baseline.json", "--format", "json"], cwd=project)
+    summary = json.loads(result.stdout)["summary"]
+    assert (summary["problems"], summary["baselined"], summary["suppressed"]) == (0, 1, 0)
+    head = project / HEAD
+    head.write_text(
+        head.read_text().replace(
+            'revision: str = "5a9e0c3d7b18"',
+            'revision: str = "5a9e0c3d7b18"  # alembic-analyzer: ignore[multiple-heads]',
+        )
+    )
+    result = run_cli(["check", "--format", "json"], cwd=project)
+    summary = json.loads(result.stdout)["summary"]
+    assert (summary["problems"], summary["baselined"], summary["suppressed"]) == (0, 0, 1)

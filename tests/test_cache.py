@@ -278,3 +278,59 @@ def test_a_crashed_or_stuck_worker_costs_only_its_file() -> None:
     )
     assert dict(zip(names, results, strict=True)) == expected
     assert not [child for child in multiprocessing.active_children() if child.is_alive()]
+
+
+def test_reinstalling_a_parser_changes_the_fingerprint(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Installing another libcst or sqlglot rewrites its files: entries made with the old
+    one are not used."""
+    init = tmp_path / "fakeparser" / "__init__.py"
+    init.parent.mkdir()
+    init.write_text("VERSION = 1\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.setattr(analyzer.cache, "PARSERS", ("fakeparser",))
+    analyzer.cache.fingerprint.cache_clear()
+    try:
+        before = analyzer.cache.fingerprint()
+        os.utime(init, ns=(0, init.stat().st_mtime_ns + 1_000_000_000))
+        analyzer.cache.fingerprint.cache_clear()
+        assert analyzer.cache.fingerprint() != before
+    finally:
+        analyzer.cache.fingerprint.cache_clear()
+
+
+@pytest.mark.parametrize(
+    ("link", "why"),
+    [
+        (".alembic-analyzer-cache", "it is a symbolic link"),
+        (".alembic-analyzer-cache/v1", "its v1 is a symbolic link"),
+    ],
+)
+def test_a_symlinked_cache_directory_is_not_used(
+    tree: Path, tmp_path: Path, link: str, why: str
+) -> None:
+    """A checkout could point the cache at its own root or a home directory: writing there
+    would replace that directory's `.gitignore`."""
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / ".gitignore").write_text("keep me\n")
+    (tree / link).parent.mkdir(exist_ok=True)
+    (tree / link).symlink_to(elsewhere)
+    result, counters = _check(tree)
+    assert len(_findings(result)) == FINDINGS
+    directory = tree / ".alembic-analyzer-cache"
+    assert counters["cache"] == f"{directory} not used: {why}"
+    assert "cache results" not in counters
+    assert sorted(p.name for p in elsewhere.iterdir()) == [".gitignore"]
+    assert (elsewhere / ".gitignore").read_text() == "keep me\n"
+
+
+def test_an_existing_directory_keeps_its_gitignore(tree: Path, tmp_path: Path) -> None:
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / ".gitignore").write_text("keep me\n")
+    _, counters = _check(tree, "--cache-dir", str(mine))
+    assert counters["cache results"] == "0 hit, 1 missed"
+    assert (mine / ".gitignore").read_text() == "keep me\n"
+    assert (mine / "CACHEDIR.TAG").is_file()

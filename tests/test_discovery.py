@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 
 from analyzer.discovery import DiscoveryError, Project, load_project, select
+from analyzer.graph import RevisionGraph
+from analyzer.parsing import parse_file
 from tests.helpers import FIXTURES, write_files
 
 REVISION = "revision = '{rev}'\ndown_revision = None\n"
@@ -96,6 +98,45 @@ def test_recursive_version_locations(tmp_path: Path) -> None:
         "m/versions/2024/contract/b.py",
         "m/versions/2024/expand/a.py",
     ]
+
+
+def test_ini_recursive_false_wins_over_pyproject(tmp_path: Path) -> None:
+    """alembic reads a boolean from the ini when the ini has it, even `false`; only
+    otherwise from [tool.alembic]."""
+    write_files(
+        tmp_path,
+        {
+            "alembic.ini": "[alembic]\nscript_location = m\nrecursive_version_locations = false\n",
+            "pyproject.toml": "[tool.alembic]\nrecursive_version_locations = true\n",
+            "m/versions/z.py": REVISION.format(rev="z"),
+            "m/versions/sub/a.py": REVISION.format(rev="a"),
+        },
+    )
+    project = load_project(tmp_path)
+    assert project is not None
+    assert names(project) == ["m/versions/z.py"]
+    (tmp_path / "alembic.ini").write_text("[alembic]\nscript_location = m\n")
+    project = load_project(tmp_path)
+    assert project is not None
+    assert names(project) == ["m/versions/z.py", "m/versions/sub/a.py"]
+
+
+def test_legacy_hex_file_name_is_the_revision_id(tmp_path: Path) -> None:
+    """alembic 0.1's fallback: a `<hex>.py` file with no `revision` variable is that id."""
+    write_files(
+        tmp_path,
+        {
+            "alembic.ini": "[alembic]\nscript_location = m\n",
+            "m/versions/a.py": REVISION.format(rev="a"),
+            "m/versions/1975ea83b712.py": "down_revision = 'a'\n",
+            "m/versions/1975ea83b712_more.py": "down_revision = '1975ea83b712'\n",
+        },
+    )
+    project = load_project(tmp_path)
+    assert project is not None
+    graph = RevisionGraph(parse_file(str(p)) for p in project.revision_files())
+    assert sorted(graph.revisions) == ["1975ea83b712", "a"]  # `_more` has no id
+    assert graph.heads == ("1975ea83b712",)
 
 
 def test_pyproject_tool_alembic(tmp_path: Path) -> None:

@@ -88,3 +88,52 @@ def test_graph_matches_alembic_revision_map(specs: list[Spec]) -> None:
     assert not graph.missing and not graph.cycles
     for head in graph.heads:
         assert graph.lineage_labels[head] == reference.get_revision(head).branch_labels
+    for rev, *_ in specs:
+        # every revision, not only heads: labels also go down to ancestors, but only when
+        # the labelled revision's descendants are one chain (alembic's `_add_branches`)
+        assert graph.branch_labels(rev) == reference.get_revision(rev).branch_labels, rev
+
+
+LABEL_TREES: dict[str, list[Spec]] = {
+    "a labelled revision below a merge keeps its label to itself": [
+        ("r0", None, None, None),
+        ("r1", None, ("one",), None),
+        ("r2", "r1", ("two",), None),
+        ("r3", ("r0", "r2"), None, None),
+    ],
+    "a labelled revision below a branch point": [
+        ("r0", None, None, None),
+        ("r1", "r0", ("one",), None),
+        ("r2", "r1", None, None),
+        ("r3", "r1", None, None),
+    ],
+    "a labelled chain passes its label down to the nearest branch point": [
+        ("r0", None, None, None),
+        ("r1", "r0", None, None),
+        ("r2", "r0", None, None),
+        ("r3", "r1", None, None),
+        ("r4", "r3", ("one",), None),
+        ("r5", "r4", None, None),
+    ],
+    "a dependent makes a branch point for labels": [
+        ("r0", None, None, None),
+        ("r1", "r0", None, None),
+        ("r2", None, ("other",), ("r1",)),
+        ("r3", "r1", ("one",), None),
+    ],
+}
+
+
+def test_branch_labels_match_alembic_on_known_trees() -> None:
+    for title, specs in LABEL_TREES.items():
+        with tempfile.TemporaryDirectory() as directory:
+            paths = []
+            for index, (rev, down, labels, deps) in enumerate(specs):
+                path = Path(directory) / f"{index:03d}_{rev}.py"
+                path.write_text(revision_file(rev, down, branch_labels=labels, depends_on=deps))
+                paths.append(path)
+            graph = RevisionGraph([parse_file(str(p)) for p in paths])
+        reference = _alembic_map(specs)
+        for rev, *_ in specs:
+            expected = reference.get_revision(rev).branch_labels
+            assert graph.branch_labels(rev) == expected, (title, rev)

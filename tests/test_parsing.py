@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from analyzer.facts import MigrationFacts, decode_facts, encode_facts
+from analyzer.graph import RevisionGraph
 from analyzer.parsing import parse_file
 from analyzer.positions import Span
 from analyzer.values import Call, Ref, Unknown
@@ -282,3 +283,68 @@ def test_undecodable_bytes_in_a_comment_are_accepted_like_python_does(tmp_path: 
     facts = parse_file(str(path))
     assert facts.problem is None
     assert facts.revision_id() == "a"
+
+
+def test_revision_variables_are_read_from_a_file_python_cannot_parse(tmp_path: Path) -> None:
+    """A Python 2 file stays a problem, but its one-line literal revision variables keep
+    its place in the graph (its children do not name a missing revision)."""
+    facts = parse(
+        tmp_path,
+        """\
+        revision = 'b2'  # the id
+        down_revision = ('a1', u'z9')
+        branch_labels = None
+        depends_on = compute()
+
+        def upgrade():
+            print "no parentheses"
+        """,
+    )
+    assert facts.problem is not None
+    found = values(facts)
+    assert found["revision"] == "b2"
+    assert found["down_revision"] == ("a1", "z9")
+    assert found["branch_labels"] is None
+    assert isinstance(found["depends_on"], Unknown)
+    assert facts.variables["down_revision"].span.start_line == 2
+    assert decode_facts(encode_facts(facts)) == facts
+
+
+def test_unreadable_down_revision_of_an_unparsable_file_is_unknown(tmp_path: Path) -> None:
+    facts = parse(tmp_path, "revision = 'b2'\ndown_revision = (\n    'a1',\n)\nprint 'x'\n")
+    assert facts.problem is not None
+    assert facts.variables["revision"].value == "b2"
+    assert isinstance(facts.variables["down_revision"].value, Unknown)  # never a base
+    facts = parse(tmp_path, "revision = 'b2'\nprint 'x'\n")
+    assert isinstance(facts.variables["down_revision"].value, Unknown)
+    facts = parse(tmp_path, "x = 1\nprint 'x'\n")
+    assert facts.variables == {}
+
+
+def test_a_file_that_cannot_be_parsed_keeps_its_place_in_the_graph(tmp_path: Path) -> None:
+    base = parse(tmp_path, "revision = 'a1'\ndown_revision = None\n", "base.py")
+    broken = parse(tmp_path, "revision = 'b2'\ndown_revision = 'a1'\nprint 'x'\n", "b.py")
+    child = parse(tmp_path, "revision = 'c3'\ndown_revision = 'b2'\ndepends_on = 'b2'\n", "c.py")
+    graph = RevisionGraph([base, broken, child])
+    assert sorted(graph.revisions) == ["a1", "c3"]  # the broken file is no node
+    assert graph.missing == []  # but naming it is not a missing revision
+    assert graph.heads == ("c3",)  # and its parent is no head
+    assert "c3" in graph.broken  # the history above it is unknown
+
+
+@pytest.mark.parametrize(
+    ("source", "how"),
+    [
+        ("revision = 'b'\nrevision += '2'\n", "augmented assignment"),
+        ("(revision := 'b2')\n", "assignment expression"),
+        ("from common import revision\n", "imported"),
+        ("import revision\n", "imported"),
+    ],
+)
+def test_other_module_level_bindings_of_a_revision_variable_are_unknown(
+    tmp_path: Path, source: str, how: str
+) -> None:
+    """Not ignored (the first literal, or the file name, would be a wrong id)."""
+    facts = parse(tmp_path, source + "down_revision = None\n", "b.py")
+    value = facts.variables["revision"].value
+    assert isinstance(value, Unknown) and how in value.text

@@ -160,8 +160,12 @@ def test_paths_are_relative_to_the_git_top_level_with_symlinks_resolved(tmp_path
     repo = tmp_path / "repo"
     (repo / ".git").mkdir(parents=True)
     write_files(repo / "app", {"alembic.ini": "[alembic]\nscript_location = migrations\n"})
-    write_files(repo / "app" / "migrations" / "versions", {"a.py": "revision = 'a'\n"})
-    write_files(repo / "app" / "migrations" / "versions", {"b.py": "revision = 'a'\n"})
+    write_files(
+        repo / "app" / "migrations" / "versions", {"a.py": "revision = 'a'\ndown_revision = None\n"}
+    )
+    write_files(
+        repo / "app" / "migrations" / "versions", {"b.py": "revision = 'a'\ndown_revision = None\n"}
+    )
     (tmp_path / "link").symlink_to(repo / "app")
     cwd = tmp_path / "link"
     report = check([], Config(), cwd=cwd)
@@ -174,7 +178,13 @@ def test_paths_are_relative_to_the_git_top_level_with_symlinks_resolved(tmp_path
 
 def test_outside_a_git_repository_paths_are_relative_to_cwd(tmp_path: Path) -> None:
     versions = tmp_path / "versions"
-    write_files(versions, {"a.py": "revision = 'a'\n", "b.py": "revision = 'a'\n"})
+    write_files(
+        versions,
+        {
+            "a.py": "revision = 'a'\ndown_revision = None\n",
+            "b.py": "revision = 'a'\ndown_revision = None\n",
+        },
+    )
     report = check([str(versions)], Config(), cwd=tmp_path)
     run = json.loads(render_report("sarif", report, tmp_path))["runs"][0]
     location = run["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]

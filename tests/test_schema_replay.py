@@ -152,6 +152,52 @@ def test_drop_column_takes_its_indexes_and_keys_and_the_keys_that_refer_to_it(
     assert (indexes(c), foreign_keys(c)) == ([], [])
 
 
+def test_drop_column_takes_the_indexes_whose_expressions_or_predicate_use_it(
+    tmp_path: Path,
+) -> None:
+    """PostgreSQL drops an index with any column it uses, not only its key columns."""
+    result = replay(
+        tmp_path,
+        """
+        op.create_table("c", sa.Column("p_id", sa.Integer()), sa.Column("title", sa.Text()),
+            sa.Column("body", sa.Text()), sa.Column("kind", sa.Text()),
+            sa.Index("ix_text", "p_id", sa.text("lower(title)")),
+            sa.Index("ix_func", "p_id", sa.func.upper(sa.column("body"))),
+            sa.Index("ix_where", "p_id", postgresql_where=sa.text("kind = 'a'")),
+            sa.Index("ix_kept", "p_id", sa.func.coalesce(sa.column("p_id"), 0)))
+        op.create_index("ix_op", "c", ["p_id", sa.text("md5(body)")])
+        op.alter_column("c", "title", new_column_name="heading")
+        op.drop_column("c", "heading")
+        op.drop_column("c", "body")
+        op.drop_column("c", "kind")
+        """,
+    )
+    assert indexes(table(result, "c")) == [("ix_kept", "index", ("p_id", None))]
+
+
+def test_database_chosen_names_are_unique_in_the_schema(tmp_path: Path) -> None:
+    """A renamed table keeps its names, so PostgreSQL numbers the new table's ones."""
+    result = replay(
+        tmp_path,
+        """
+        op.create_table("u", sa.Column("id", sa.Integer(), primary_key=True))
+        op.create_table("p", sa.Column("id", sa.Integer(), primary_key=True),
+            sa.Column("u_id", sa.Integer(), sa.ForeignKey("u.id")))
+        op.execute("CREATE INDEX ON p (u_id)")
+        op.rename_table("p", "p_old")
+        op.create_table("p", sa.Column("id", sa.Integer(), primary_key=True),
+            sa.Column("u_id", sa.Integer(), sa.ForeignKey("u.id")))
+        op.execute("CREATE INDEX ON p (u_id)")
+        op.drop_constraint("p_u_id_fkey1", "p", type_="foreignkey")
+        op.drop_table("p_old")
+        op.create_foreign_key(None, "p", "u", ["u_id"], ["id"])
+        """,
+    )
+    p = table(result, "p")
+    assert indexes(p) == [("p_pkey1", "primary", ("id",)), ("p_u_id_idx1", "index", ("u_id",))]
+    assert p.certain and foreign_keys(p) == [("p_u_id_fkey", ("u_id",), "u")]
+
+
 def test_renames_follow_into_indexes_and_referring_keys(tmp_path: Path) -> None:
     result = replay(
         tmp_path,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import dataclasses
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import cast
@@ -67,8 +68,66 @@ def parse_bytes(path: str, data: bytes | FileProblem) -> MigrationFacts:
     source = data if isinstance(data, FileProblem) else parse_text(data)
     if isinstance(source, FileProblem):
         suppressions = suppressions_in_bytes(data) if isinstance(data, bytes) else ()
-        return MigrationFacts(path=path, problem=source, suppressions=suppressions)
+        variables = recover_variables(data) if isinstance(data, bytes) else {}
+        return MigrationFacts(
+            path=path, variables=variables, problem=source, suppressions=suppressions
+        )
     return parse_source(path, source)
+
+
+_RECOVERABLE_LINE = re.compile(
+    r"(revision|down_revision|branch_labels|depends_on)\s*(?::[^=]*)?=\s*(\S.*?)\s*$"
+)
+
+
+def recover_variables(data: bytes) -> dict[str, Assignment]:
+    """The revision variables of a file that Python cannot parse (Python 2 syntax, a
+    typo further down), read line by line: a module-level one-line assignment whose value
+    is a literal string, tuple or list of strings, or None (`ast.literal_eval`, nothing
+    is guessed). The file stays `invalid-revision-file`; this only keeps its place in the
+    graph, so that its children do not look like they name a missing revision.
+
+    Returns nothing unless `revision` is found; a `down_revision` that cannot be read is
+    an explicit unknown value (never a base)."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return {}
+    found: dict[str, Assignment] = {}
+    for number, line in enumerate(text.splitlines(), start=1):
+        match = _RECOVERABLE_LINE.fullmatch(line)
+        if match is None:
+            continue
+        name, raw = match.groups()
+        span = Span(number, 1, number, len(line) + 1)
+        value = _literal_ids(raw)
+        if value is None and raw.partition("#")[0].strip() not in ("None", ""):
+            found[name] = Assignment(Unknown("in a file that cannot be parsed", span), span)
+            continue
+        found[name] = Assignment(value, span)
+    revision = found.get("revision")
+    if revision is None or not isinstance(revision.value, str):
+        return {}
+    if "down_revision" not in found:
+        found["down_revision"] = Assignment(
+            Unknown("not found in a file that cannot be parsed", revision.span), revision.span
+        )
+    return found
+
+
+def _literal_ids(raw: str) -> str | tuple[str, ...] | None:
+    """A string, a tuple or list of strings, or None; None also when it is not one."""
+    for candidate in (raw, raw.partition("#")[0]):
+        try:
+            value = ast.literal_eval(candidate.strip())
+        except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+            continue
+        if isinstance(value, str):
+            return value
+        if isinstance(value, tuple | list) and all(isinstance(item, str) for item in value):
+            return tuple(value)
+        return None
+    return None
 
 
 def parse_source(path: str, source: Source) -> MigrationFacts:
@@ -85,6 +144,7 @@ def _parse_source(path: str, source: Source) -> MigrationFacts:
         column = max(1, error.raw_column + 1)
         return MigrationFacts(
             path=path,
+            variables=recover_variables(source.text.encode("utf-8")),
             problem=FileProblem(
                 f"libcst cannot parse this file: {error.message}",
                 Span(line, column, line, column + 1),
@@ -102,6 +162,15 @@ class _Walk:
     ops: list[Op] = field(default_factory=list)
     active: list[str] = field(default_factory=list)
     followed: list[str] = field(default_factory=list)
+
+
+_REBINDING = {
+    "augassign": "changed by an augmented assignment",
+    "expr": "assigned by an assignment expression (`:=`)",
+    "import": "imported",
+    "importfrom": "imported",
+}
+"""How a module-level statement other than `name = value` binds a revision variable."""
 
 
 class _ModuleExtractor:
@@ -129,6 +198,11 @@ class _ModuleExtractor:
         for node, twin in self.pairs:
             if isinstance(node, cst.Import | cst.ImportFrom):
                 self.aliases.add_import(node)
+                if isinstance(twin, ast.Import | ast.ImportFrom):
+                    for alias in twin.names:
+                        bound = alias.asname or alias.name.partition(".")[0]
+                        if bound in REVISION_VARIABLES:
+                            self.conditional.setdefault(bound, twin)
             elif isinstance(node, cst.FunctionDef):
                 assert isinstance(twin, ast.FunctionDef | ast.AsyncFunctionDef)
                 self.functions[node.name.value] = (node, twin)
@@ -140,6 +214,10 @@ class _ModuleExtractor:
                 if node.value is not None and twin.value is not None:
                     self._record_target(node.target, twin.target, node.value, twin.value, twin)
             elif isinstance(node, cst.If | cst.For | cst.While | cst.With | cst.Try | cst.TryStar):
+                for name in stored_names(twin):
+                    self.conditional.setdefault(name, twin)
+            elif isinstance(twin, ast.AugAssign | ast.Expr):
+                # `revision += "x"`, `(revision := "x")`: rebinds it to a computed value
                 for name in stored_names(twin):
                     self.conditional.setdefault(name, twin)
 
@@ -196,8 +274,9 @@ class _ModuleExtractor:
         assigned = self.assignments.get(name, [])
         if conditional is not None:
             kind = type(conditional).__name__.lower()
+            how = _REBINDING.get(kind, f"assigned inside a `{kind}` statement")
             return Assignment(
-                Unknown(f"assigned inside a `{kind}` statement", self.reader.span(conditional)),
+                Unknown(how, self.reader.span(conditional)),
                 self.reader.span(conditional),
                 tuple(self.reader.span(s).start_line for _, _, s in assigned),
             )

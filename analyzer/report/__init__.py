@@ -90,7 +90,7 @@ def render_report(
     if fmt == "json":
         from analyzer.report import json
 
-        return json.render(report.findings, report.revisions, cwd)
+        return json.render(report, cwd)
     if fmt == "text":
         from analyzer.report import text
 

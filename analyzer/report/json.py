@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from analyzer._version import __version__
 from analyzer.findings import Finding, Level, Location
 from analyzer.report import count_levels, relative_path
 from analyzer.values import JSONValue
+
+if TYPE_CHECKING:
+    from analyzer.api import Report
 
 FORMAT_VERSION = 1
 
@@ -40,17 +43,20 @@ def finding_data(finding: Finding, cwd: Path) -> dict[str, JSONValue]:
     }
 
 
-def render(findings: Sequence[Finding], revisions: int, cwd: Path) -> str:
+def render(report: Report, cwd: Path) -> str:
+    findings = report.findings
     counts = count_levels(findings)
     document: dict[str, JSONValue] = {
         "version": FORMAT_VERSION,
         "tool": {"name": "alembic-analyzer", "version": __version__},
         "summary": {
-            "revisions": revisions,
+            "revisions": report.revisions,
             "problems": len(findings),
             "errors": counts[Level.ERROR],
             "warnings": counts[Level.WARNING],
             "notes": counts[Level.NOTE],
+            "suppressed": report.suppressed,
+            "baselined": report.baselined,
         },
         "findings": [finding_data(f, cwd) for f in findings],
     }

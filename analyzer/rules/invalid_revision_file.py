@@ -17,8 +17,10 @@ class InvalidRevisionFile(Rule):
     Reports a `.py` file in a versions directory that alembic cannot load as a revision:
     it cannot be read, is not valid UTF-8 (or the encoding it declares), has a syntax
     error (including Python 2 syntax and syntax only newer Pythons accept), has no
-    `revision` variable, or declares a revision id alembic refuses (empty, or holding
-    `@`, `-` or `+`). The rest of the tree is still analyzed.
+    `revision` or no `down_revision` variable, or declares a revision id alembic
+    refuses (empty, or holding `@`, `-` or `+`). The rest of the tree is still
+    analyzed. A file named `<lowercase hex>.py` needs no `revision` variable: alembic
+    takes the id from its name (a fallback kept for very old scripts).
 
     ## Why is this bad?
     alembic imports every `.py` file of the versions directories. One broken file makes
@@ -41,11 +43,28 @@ class InvalidRevisionFile(Rule):
     id = "invalid-revision-file"
     default_level = Level.ERROR
     tags = ("revision-graph", "correctness")
-    VALID = (Example.single(revision_file("a1")),)
+    VALID = (
+        Example.single(revision_file("a1")),
+        Example(
+            {"1975ea83b712.py": "down_revision = None\n"},
+            title="no revision variable in a `<hex>.py` file: alembic takes the id from its name",
+        ),
+    )
     INVALID = (
         Example.single(revision_file("a1") + "\ndef broken(:\n", 14, title="syntax error"),
         Example.single("print 'hello'\nrevision = 'a1'\n", 1, title="Python 2 syntax"),
         Example.single("down_revision = None\n", 1, title="no revision variable"),
+        Example(
+            {"3c4d_add_index.py": "down_revision = None\n"},
+            expect=(("3c4d_add_index.py", 1),),
+            title="no revision variable, and a file name that is not a bare hex id",
+        ),
+        Example.single("revision = 'a1'\nbranch_labels = None\n", 1, title="no down_revision"),
+        Example(
+            {"abc123.py": "x = 1\n"},
+            expect=(("abc123.py", 1),),
+            title="a `<hex>.py` file is revision `<hex>`, and still needs a down_revision",
+        ),
         Example.single("", 1, title="empty file"),
         Example.single(revision_file("a-1"), 1, title="illegal character in the id"),
     )
@@ -62,7 +81,16 @@ def _problem(facts: MigrationFacts) -> tuple[str, Span] | None:
     if facts.problem is not None:
         return facts.problem.message, facts.problem.span
     assignment = facts.revision
+    if facts.revision_id() is not None and facts.down_revision is None:
+        return (
+            "no `down_revision` variable: alembic cannot load this file (AttributeError). "
+            "Add `down_revision = None` for a base revision, or the id of the revision "
+            "it follows",
+            assignment.span if assignment is not None else FILE_START,
+        )
     if assignment is None:
+        if facts.legacy_revision_id() is not None:
+            return None  # alembic takes the id from a `<hex>.py` file name
         return (
             "no `revision` variable: alembic cannot load this file. Add "
             '`revision = "<id>"`, or move the file out of the versions directory',

@@ -144,6 +144,14 @@ class MissingDowngrade(Rule):
             11,
             title="downgrade raises NotImplementedError with a message",
         ),
+        Example(
+            {
+                "1975ea83b712.py": "down_revision = None\n\n\ndef upgrade():\n"
+                "    op.drop_table('audit')\n\n\ndef downgrade():\n    pass\n"
+            },
+            expect=(("1975ea83b712.py", 8),),
+            title="a `<hex>.py` file with no `revision` variable is a revision too",
+        ),
     )
 
     def check(self, analysis: Analysis) -> Iterator[Finding]:
@@ -190,8 +198,10 @@ class MissingDowngrade(Rule):
 
 
 def _does_something(facts: MigrationFacts) -> bool:
-    if facts.problem is not None or facts.revision is None or facts.upgrade is None:
+    if facts.problem is not None or facts.upgrade is None:
         return False
+    if facts.revision is None and facts.legacy_revision_id() is None:
+        return False  # not a revision (`invalid-revision-file`)
     return facts.upgrade.shape != "empty"
 
 

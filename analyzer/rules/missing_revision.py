@@ -13,7 +13,9 @@ class MissingRevision(Rule):
 
     ## What it does
     Reports a `down_revision` or `depends_on` that names a revision id (or, for
-    `depends_on`, a branch label) that no revision file of the project declares.
+    `depends_on`, a branch label) that no revision file of the project declares. A
+    `down_revision` must name a revision id: alembic does not accept a branch label
+    there, nor an empty string (`""` is not `None`).
 
     ## Why is this bad?
     alembic cannot load a history with a dangling reference: every command, including
@@ -44,6 +46,13 @@ class MissingRevision(Rule):
             },
             title="depends_on may name a branch label",
         ),
+        Example(
+            {
+                "base.py": revision_file("base") + "print 'python 2'\n",
+                "child.py": revision_file("child", "base"),
+            },
+            title="the parent's file has a syntax error (invalid-revision-file) but declares it",
+        ),
     )
     INVALID = (
         Example({"b.py": revision_file("b", "a")}, expect=(("b.py", 2),)),
@@ -56,6 +65,19 @@ class MissingRevision(Rule):
             {"a.py": revision_file("a"), "m.py": revision_file("m", ("a", "x"))},
             expect=(("m.py", 2),),
             title="one parent of a merge is missing",
+        ),
+        Example(
+            {
+                "a.py": revision_file("a", branch_labels=("core",)),
+                "b.py": revision_file("b", "core"),
+            },
+            expect=(("b.py", 2),),
+            title="down_revision names a branch label (only depends_on may)",
+        ),
+        Example(
+            {"a.py": revision_file("a"), "b.py": revision_file("b", "")},
+            expect=(("b.py", 2),),
+            title='an empty string is not None: down_revision = "" names a revision ""',
         ),
     )
 
@@ -71,8 +93,16 @@ class MissingRevision(Rule):
                 f"`{missing.kind}` names {missing.name!r}, which no revision file declares "
                 f"(as a {what}); alembic cannot load the history"
             )
+            labelled = graph.labels.get(missing.name)
             close = difflib.get_close_matches(missing.name, known, n=1, cutoff=0.75)
-            if close:
+            if missing.kind == "down_revision" and labelled is not None:
+                message += (
+                    f". {missing.name!r} is a branch label (of revision {labelled!r}), and "
+                    f"`down_revision` must name a revision id: use {labelled!r}."
+                )
+            elif missing.kind == "down_revision" and missing.name == "":
+                message += ". An empty string is not None: write `down_revision = None` for a base."
+            elif close:
                 message += f". Did you mean {close[0]!r}?"
             else:
                 message += ". Point it at an existing revision or restore the missing file."

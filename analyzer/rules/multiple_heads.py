@@ -74,6 +74,21 @@ class MultipleHeads(Rule):
             },
             title="a labelled branch next to an unlabelled trunk",
         ),
+        Example(
+            {
+                "a.py": revision_file("a", branch_labels=("x",)),
+                "b.py": revision_file("b", branch_labels=("x",)),
+            },
+            title="one label on two bases is a duplicate-branch-label, not two heads",
+        ),
+        Example(
+            {
+                "a.py": revision_file("a"),
+                "b.py": revision_file("b", "a") + "print 'python 2'\n",
+                "c.py": revision_file("c", "b"),
+            },
+            title="the parent of a file with a syntax error (invalid-revision-file) is no head",
+        ),
     )
     INVALID = (
         Example(
@@ -111,7 +126,7 @@ class MultipleHeads(Rule):
             return
         for labels, group in graph.head_groups():
             heads = [head for head in group if head not in graph.broken]
-            if len(heads) < 2:
+            if len(heads) < 2 or any(_clashing(graph, label) for label in labels):
                 continue
             yield self._report(graph, labels, heads)
 
@@ -137,6 +152,12 @@ class MultipleHeads(Rule):
             revision=first.revision,
             key=" ".join(sorted(heads)),
         )
+
+
+def _clashing(graph: RevisionGraph, label: str) -> bool:
+    """A label declared twice, or also a revision id (`duplicate-branch-label`): the
+    grouping of the heads it carries is an artifact that fixing the label changes."""
+    return len(graph.label_declarations.get(label, ())) > 1 or label in graph.revisions
 
 
 def _heads_are_known(graph: RevisionGraph) -> bool:

@@ -13,12 +13,12 @@ class RevisionCycle(Rule):
 
     ## What it does
     Reports revisions whose `down_revision` (or `depends_on`) links form a cycle,
-    including a revision that names itself as its own `down_revision`.
+    including a revision that names itself in its own `down_revision` or `depends_on`.
 
     ## Why is this bad?
     alembic refuses to load a history with a cycle ("Cycle is detected in revisions",
-    "Self-loop is detected in revisions"), so no migration can run. A cycle has no base
-    to upgrade from and no head to upgrade to.
+    "Self-loop is detected in revisions", "Dependency cycle is detected"), so no
+    migration can run. A cycle has no base to upgrade from and no head to upgrade to.
 
     ## Example
     ```python
@@ -55,6 +55,11 @@ class RevisionCycle(Rule):
         ),
         Example.single(revision_file("a", "a"), 2, title="a revision that revises itself"),
         Example(
+            {"a.py": revision_file("a"), "b.py": revision_file("b", "a", depends_on="b")},
+            expect=(("b.py", 4),),
+            title="a revision that depends on itself",
+        ),
+        Example(
             {"a.py": revision_file("a", depends_on="b"), "b.py": revision_file("b", "a")},
             expect=(("a.py", 4),),
             title="a cycle through depends_on",
@@ -67,10 +72,15 @@ class RevisionCycle(Rule):
             members = [graph.revisions[rev] for rev in cycle]
             first = members[0]
             if len(members) == 1:
+                variable = _link_variable(graph, first, cycle)
+                advice = (
+                    "Point it at the revision that precedes it, or None for a base."
+                    if variable == "down_revision"
+                    else "Remove it from `depends_on`."
+                )
                 message = (
-                    f"revision {first.revision!r} names itself as its own `down_revision`; "
-                    "alembic refuses to load the history. Point it at the revision that "
-                    "precedes it, or None for a base."
+                    f"revision {first.revision!r} names itself in its own `{variable}`; "
+                    f"alembic refuses to load the history. {advice}"
                 )
             else:
                 path = " -> ".join([*cycle, cycle[0]])
@@ -98,6 +108,6 @@ def _link_variable(graph: RevisionGraph, revision: Revision, cycle: tuple[str, .
     """`down_revision`, or `depends_on` when only a dependency keeps it in the cycle."""
     members = set(cycle)
     for name in revision.down_revisions:
-        if graph.resolve(name) in members:
+        if graph.resolve_parent(name) in members:
             return "down_revision"
     return "depends_on"

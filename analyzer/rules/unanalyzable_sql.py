@@ -87,7 +87,7 @@ class UnanalyzableSql(Rule):
                 "a",
                 upgrade=(
                     'op.create_table("posts", sa.Column("id", sa.Integer()))\n'
-                    'op.execute("CREATE INDEX ix_posts_id ON ONLY posts (id)")\n'
+                    'op.execute("CREATE INDEX ix_posts_id ON posts (id")\n'
                     'op.execute(f"CREATE INDEX ON {table} (title)")\n'
                     'op.execute("DO $$ BEGIN PERFORM 1 FROM posts; END $$")\n'
                     'op.execute("ALTER TABLE posts ADD COLUM title text")'

@@ -57,7 +57,7 @@ class UnusedSuppression(Rule):
             title="the comment suppresses the branch conflict",
         ),
         Example(
-            {"a.py": "# alembic-analyzer: ignore-file[invalid-revision-file]\nx = 1\n"},
+            {"helpers.py": "# alembic-analyzer: ignore-file[invalid-revision-file]\nx = 1\n"},
             title="a whole-file suppression of the file's only finding",
         ),
         Example(

@@ -23,10 +23,12 @@ from analyzer.schema.constructs import (
     TableSpec,
 )
 from analyzer.schema.model import (
+    NAME_SPACES,
     Check,
     Column,
     ForeignKey,
     Index,
+    NameSpace,
     Origin,
     Schema,
     Table,
@@ -213,7 +215,7 @@ def apply(schema: Schema, change: Change) -> Schema:
             table = _target(schema, change.table, change.origin)
             return schema.put(
                 table.with_foreign_key(
-                    _foreign_key(table, change.foreign_key, change.origin, schema.dialect)
+                    _foreign_key(table, change.foreign_key, change.origin, schema)
                 )
             )
         case AddCheck():
@@ -298,9 +300,7 @@ def _create_table(schema: Schema, change: CreateTable) -> Schema:
         index = _index(table, index_spec, change.origin, change.written_schema, schema)
         table = table.with_index(index)
     for foreign_key in spec.foreign_keys:
-        table = table.with_foreign_key(
-            _foreign_key(table, foreign_key, change.origin, schema.dialect)
-        )
+        table = table.with_foreign_key(_foreign_key(table, foreign_key, change.origin, schema))
     checks = tuple(
         Check(
             None if c.name is None else truncate_identifier(c.name, schema.dialect), change.origin
@@ -343,9 +343,7 @@ def _add_column(schema: Schema, change: AddColumn) -> Schema:
     for spec in specs:
         table = table.with_index(_index(table, spec, change.origin, change.written_schema, schema))
     for foreign_key in column.foreign_keys:
-        table = table.with_foreign_key(
-            _foreign_key(table, foreign_key, change.origin, schema.dialect)
-        )
+        table = table.with_foreign_key(_foreign_key(table, foreign_key, change.origin, schema))
     return schema.put(table)
 
 
@@ -363,7 +361,9 @@ def _index(
         )
     elif dialect == "postgresql":
         columns = [column or "expr" for column in spec.columns]
-        name = postgres_name(table.name.name, columns, spec.kind, table.constraint_names())
+        spaces: tuple[NameSpace, ...] = ("relation",) if spec.kind == "index" else NAME_SPACES
+        taken = _Taken(schema, table, spaces)
+        name = postgres_name(table.name.name, columns, spec.kind, taken)
         implicit = True
     else:
         name, implicit = None, True
@@ -376,15 +376,35 @@ def _index(
         where=spec.where,
         include=spec.include,
         implicit_name=implicit,
+        expression_columns=spec.expression_columns,
     )
 
 
-def _foreign_key(table: Table, spec: ForeignKeySpec, origin: Origin, dialect: str) -> ForeignKey:
+class _Taken:
+    """The folded names a database-chosen name must avoid: PostgreSQL picks one that no
+    relation (or, for a constraint, no constraint) of the table's schema has yet, the
+    table being built included."""
+
+    def __init__(self, schema: Schema, table: Table, spaces: tuple[NameSpace, ...]) -> None:
+        self._schema, self._table_schema, self._spaces = schema, table.name.schema, spaces
+        self._own = set().union(*(table.names_in(space) for space in spaces))
+
+    def __contains__(self, name: object) -> bool:
+        if not isinstance(name, str):
+            return False
+        return name in self._own or any(
+            self._schema.name_taken(self._table_schema, space, name) for space in self._spaces
+        )
+
+
+def _foreign_key(table: Table, spec: ForeignKeySpec, origin: Origin, schema: Schema) -> ForeignKey:
     implicit = spec.name is None
+    dialect = schema.dialect
     if spec.name is not None:
         name: str | None = truncate_identifier(spec.name, dialect)
     elif dialect == "postgresql":
-        name = postgres_name(table.name.name, spec.columns, "foreignkey", table.constraint_names())
+        taken = _Taken(schema, table, ("constraint",))
+        name = postgres_name(table.name.name, spec.columns, "foreignkey", taken)
     else:
         name = None
     return ForeignKey(

@@ -117,6 +117,8 @@ class IndexSpec:
     where: str | None = None
     include: tuple[str, ...] = ()
     sqlalchemy_label: str | None = None
+    expression_columns: tuple[str, ...] = ()
+    """Columns its expressions and predicate use (dropping one drops the index)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -254,9 +256,13 @@ def _include(call: Call, dialect: str) -> tuple[str, ...]:
     return () if value is None else names(value, "INCLUDE columns")
 
 
-def _where(call: Call, dialect: str, option: str | None = None) -> str | None:
+def _where_value(call: Call, dialect: str, option: str | None = None) -> Value:
     option = option or WHERE_OPTIONS.get(dialect)
-    value = call.kwarg(option) if option else None
+    return call.kwarg(option) if option else None
+
+
+def _where(call: Call, dialect: str, option: str | None = None) -> str | None:
+    value = _where_value(call, dialect, option)
     if value is None:
         return None
     return sql_text(value) or describe(value)
@@ -277,6 +283,7 @@ def read_index(call: Call, dialect: str) -> IndexSpec:
         where=_where(call, dialect),
         include=_include(call, dialect),
         sqlalchemy_label=_label(elements[0]) if elements else None,
+        expression_columns=expression_columns(elements, _where_value(call, dialect), dialect),
     )
 
 
@@ -287,12 +294,18 @@ def read_exclude(call: Call, dialect: str) -> IndexSpec:
         if not isinstance(element, tuple) or len(element) != 2:
             raise Unreadable("an exclusion constraint element", element)
         columns.append(index_element(element[0], dialect))
+    where = _where_value(call, dialect, "where")
     return IndexSpec(
         name=optional_text(call.kwarg("name"), "a constraint name"),
         columns=tuple(columns),
         kind="exclude",
         span=call.span,
         where=_where(call, dialect, "where"),
+        expression_columns=expression_columns(
+            tuple(element[0] for element in call.args if isinstance(element, tuple)),
+            where,
+            dialect,
+        ),
     )
 
 
@@ -320,6 +333,53 @@ def index_element(value: Value, dialect: str) -> str | None:
         if ".func." in f".{value.func}":
             return None
     raise Unreadable("an index element", value)
+
+
+def expression_columns(elements: tuple[Value, ...], where: Value, dialect: str) -> tuple[str, ...]:
+    """The columns that an index's expressions (`sa.text("lower(email)")`,
+    `sa.func.lower(sa.column("email"))`) and its predicate use: the database drops the
+    index with any of them. A part it cannot read adds none."""
+    found: dict[str, None] = {}
+    for element in elements:
+        for column in _element_columns(element, dialect):
+            found[column] = None
+    if where is not None:
+        sql = sql_text(where)
+        if sql is not None:
+            from analyzer.schema.sql import expression_columns as sql_columns
+
+            found.update(dict.fromkeys(sql_columns(sql, dialect, predicate=True)))
+        else:
+            found.update(dict.fromkeys(_called_columns(where)))
+    return tuple(found)
+
+
+def _element_columns(element: Value, dialect: str) -> tuple[str, ...]:
+    if isinstance(element, Call):
+        if element.short_name == "column":
+            return ()
+        if element.short_name in ORDERING_WRAPPERS and element.args:
+            return _element_columns(element.args[0], dialect)
+        sql = sql_text(element)
+        if sql is not None:
+            from analyzer.schema.sql import expression_columns as sql_columns
+
+            return sql_columns(sql, dialect)
+        return _called_columns(element)
+    return ()
+
+
+def _called_columns(value: Value) -> tuple[str, ...]:
+    """`sa.column("x")` / `sa.literal_column("x")` anywhere inside a call's arguments."""
+    if isinstance(value, tuple):
+        return tuple(c for item in value for c in _called_columns(item))
+    if not isinstance(value, Call):
+        return ()
+    if value.short_name in {"column", "literal_column"} and value.args:
+        first = value.args[0]
+        return (first,) if isinstance(first, str) else ()
+    arguments = (*value.args, *(item for _, item in value.kwargs))
+    return tuple(c for item in arguments for c in _called_columns(item))
 
 
 def _label(element: Value) -> str:

@@ -42,6 +42,7 @@ from analyzer.schema.constructs import (
     IndexSpec,
     TableSpec,
     Unreadable,
+    expression_columns,
     flag,
     index_element,
     names,
@@ -256,6 +257,7 @@ def create_index(bound: BoundOp, context: Context) -> list[Change]:
         where=None if where is None else (sql_text(where) or describe(where)),
         include=() if include is None else names(include, "INCLUDE columns"),
         sqlalchemy_label=_first_label(columns),
+        expression_columns=expression_columns(columns, where, context.dialect),
     )
     if_not_exists = flag(bound.get("if_not_exists"), "if_not_exists=")
     origin = context.origin(bound.op.span)

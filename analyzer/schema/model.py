@@ -14,7 +14,7 @@ their `kind`, because each of them is an index in the database (what the
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 import immutables
@@ -23,6 +23,12 @@ from analyzer.positions import Span
 
 IndexKind = Literal["index", "unique", "primary", "exclude"]
 """`index` is CREATE INDEX (unique or not); the others are constraints backed by an index."""
+
+NameSpace = Literal["relation", "constraint"]
+"""PostgreSQL's two kinds of name that are unique in a schema: relations (tables and
+indexes, those of constraints included) and constraints (keys, checks, exclusions)."""
+
+NAME_SPACES: tuple[NameSpace, ...] = ("relation", "constraint")
 
 
 def fold(name: str) -> str:
@@ -76,6 +82,8 @@ class Index:
     """Non-key `INCLUDE` columns."""
     implicit_name: bool = False
     """True when `name` is the one the database chose (the migration gave none)."""
+    expression_columns: tuple[str, ...] = ()
+    """Columns that its expressions and predicate use: dropping one drops the index."""
 
     def covers(self, columns: Iterable[str]) -> bool:
         """True when `columns` are exactly this index's first key columns, in any order,
@@ -88,7 +96,10 @@ class Index:
 
     def mentions(self, column: str) -> bool:
         folded = fold(column)
-        return any(c is not None and fold(c) == folded for c in (*self.columns, *self.include))
+        return any(
+            c is not None and fold(c) == folded
+            for c in (*self.columns, *self.include, *self.expression_columns)
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,10 +146,17 @@ class Table:
         folded = fold(name)
         return next((c for c in self.columns if fold(c.name) == folded), None)
 
-    def constraint_names(self) -> set[str]:
-        """Folded names of everything that has one (indexes included)."""
-        named: list[Index | ForeignKey | Check] = [*self.indexes, *self.foreign_keys, *self.checks]
-        return {fold(item.name) for item in named if item.name is not None}
+    def names_in(self, space: NameSpace) -> set[str]:
+        """Folded names this table takes in its schema's `space`."""
+        if space == "relation":
+            named: list[str | None] = [self.name.name, *(i.name for i in self.indexes)]
+        else:
+            named = [
+                *(fk.name for fk in self.foreign_keys),
+                *(c.name for c in self.checks),
+                *(i.name for i in self.indexes if i.kind != "index"),
+            ]
+        return {fold(name) for name in named if name is not None}
 
     def index_named(self, name: str) -> Index | None:
         folded = fold(name)
@@ -190,6 +208,7 @@ class Table:
                     i,
                     columns=tuple(None if c is None else rename(c) for c in i.columns),
                     include=tuple(rename(c) for c in i.include),
+                    expression_columns=tuple(rename(c) for c in i.expression_columns),
                 )
                 for i in self.indexes
             ),
@@ -200,12 +219,19 @@ class Table:
         )
 
 
+NameKey = tuple[str, NameSpace, str]
+"""(folded schema, name space, folded name)."""
+
+
 @dataclass(frozen=True, slots=True)
 class Schema:
     """Every table at one point of the history, by `TableName.key`."""
 
     tables: immutables.Map[tuple[str, str], Table]
     dialect: str = "postgresql"
+    names: immutables.Map[NameKey, int] = field(default_factory=immutables.Map)
+    """How many of the tables' relations and constraints have each name: the names a
+    database-chosen name must avoid (`name_taken`)."""
 
     @classmethod
     def empty(cls, dialect: str = "postgresql") -> Schema:
@@ -215,12 +241,34 @@ class Schema:
         return self.tables.get(name.key)
 
     def put(self, table: Table) -> Schema:
-        return Schema(self.tables.set(table.name.key, table), self.dialect)
+        names = self._counted(self.tables.get(table.name.key), -1)
+        names = Schema(self.tables, self.dialect, names)._counted(table, 1)
+        return Schema(self.tables.set(table.name.key, table), self.dialect, names)
 
     def remove(self, name: TableName) -> Schema:
         if name.key not in self.tables:
             return self
-        return Schema(self.tables.delete(name.key), self.dialect)
+        names = self._counted(self.tables[name.key], -1)
+        return Schema(self.tables.delete(name.key), self.dialect, names)
+
+    def _counted(self, table: Table | None, step: int) -> immutables.Map[NameKey, int]:
+        if table is None:
+            return self.names
+        namespace = table.name.key[0]
+        names = self.names.mutate()
+        for space in NAME_SPACES:
+            for name in table.names_in(space):
+                key: NameKey = (namespace, space, name)
+                count = names.get(key, 0) + step
+                if count > 0:
+                    names[key] = count
+                elif key in names:
+                    del names[key]
+        return names.finish()
+
+    def name_taken(self, schema: str | None, space: NameSpace, name: str) -> bool:
+        """Whether a table of `schema` has a relation or constraint called `name`."""
+        return (fold(schema or ""), space, fold(name)) in self.names
 
     def sorted_tables(self) -> list[Table]:
         """Tables by schema and name (the map itself has no stable order)."""
@@ -243,4 +291,4 @@ class Schema:
             for key, table in self.tables.items():
                 tables[key] = table.with_uncertainty(uncertainty)
             updated = tables.finish()
-        return Schema(updated, self.dialect)
+        return Schema(updated, self.dialect, self.names)

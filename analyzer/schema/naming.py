@@ -20,7 +20,7 @@ matched, and anything else is not guessed (the replay marks the table uncertain)
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Container, Sequence
 
 NAMEDATALEN = 64
 """PostgreSQL's identifier buffer: names are at most 63 bytes."""
@@ -69,7 +69,7 @@ def make_object_name(name1: str, name2: str | None, label: str | None) -> str:
 
 
 def postgres_name(
-    table: str, columns: Sequence[str], kind: str, taken: set[str] | None = None
+    table: str, columns: Sequence[str], kind: str, taken: Container[str] | None = None
 ) -> str:
     """The name PostgreSQL gives an unnamed constraint or index of `kind` (a key of
     `POSTGRES_LABELS`); `taken` holds the folded names already used, which make

@@ -122,6 +122,8 @@ HARMLESS_COMMANDS = re.compile(
             (OWNER\s+TO|ENABLE|DISABLE|VALIDATE\s+CONSTRAINT|SET\s*\(|RESET\s*\(|CLUSTER\s+ON
             |SET\s+WITHOUT|SET\s+TABLESPACE|SET\s+LOGGED|SET\s+UNLOGGED|REPLICA\s+IDENTITY
             |FORCE\s+ROW|NO\s+FORCE\s+ROW|ALTER\s+CONSTRAINT|SET\s+ACCESS\s+METHOD)\b
+        | ALTER\s+TABLE\s+(IF\s+EXISTS\s+)?(ONLY\s+)?[\w."$]+\s+ALTER\s+(COLUMN\s+)?[\w"$]+\s+
+            (ADD\s+GENERATED|SET\s+GENERATED|DROP\s+IDENTITY|RESTART)\b[^,]*$
         | ALTER\s+INDEX\s+(IF\s+EXISTS\s+)?[\w."$]+\s+(SET|RESET|ALTER|ATTACH)\b
         | DROP\s+(EXTENSION|FUNCTION|PROCEDURE|TRIGGER|POLICY|RULE|ROLE|USER|GROUP|AGGREGATE
             |OPERATOR|CAST|COLLATION|LANGUAGE|PUBLICATION|SUBSCRIPTION|STATISTICS|SERVER
@@ -155,6 +157,28 @@ HARMLESS_FUNCTIONS = frozenset(
     }
 )
 """Functions a `SELECT` may call in a migration without changing any table."""
+
+_CREATE_INDEX_ON_ONLY = re.compile(
+    r"^(?P<head>\s*CREATE\s+(?:UNIQUE\s+)?INDEX\s+(?:CONCURRENTLY\s+)?(?:IF\s+NOT\s+EXISTS\s+)?"
+    r"(?:[\w\"$]+\s+)?ON\s+)(?P<only>ONLY\s+)?",
+    re.IGNORECASE,
+)
+_NULLS_DISTINCT = re.compile(r"\)\s*NULLS\s+(?:NOT\s+)?DISTINCT\b", re.IGNORECASE)
+
+
+def _for_sqlglot(sql: str, dialect: str) -> str:
+    """PostgreSQL's `CREATE INDEX ... ON ONLY t` (pg_dump's spelling) and `(...) NULLS
+    [NOT] DISTINCT`, which sqlglot cannot read, without the words that do not change
+    what the index covers: ONLY only stops it from recursing into partitions (on a plain
+    table it is the same index, and pg_dump attaches the partitions' indexes right
+    after, which makes it valid), and NULLS NOT DISTINCT only changes what is unique."""
+    match = _CREATE_INDEX_ON_ONLY.match(sql) if dialect == "postgresql" else None
+    if match is None:
+        return sql
+    if match["only"]:
+        sql = match["head"] + sql[match.end() :]
+    return _NULLS_DISTINCT.sub(")", sql, count=1)
+
 
 _WORD = re.compile(r'"([^"]+)"|`([^`]+)`|\[([^\]]+)\]|([A-Za-z_][\w$]*)')
 _RENAME_CONSTRAINT = re.compile(
@@ -207,6 +231,18 @@ def index_element_column(sql: str, dialect: str) -> str | None | Literal[False]:
     if not elements or len(elements) != 1:
         return False
     return reader.element(elements[0])
+
+
+def expression_columns(sql: str, dialect: str, predicate: bool = False) -> tuple[str, ...]:
+    """The columns an index element's expression (`lower(email)`) or, with `predicate`,
+    a partial index's WHERE uses; none when sqlglot cannot read it."""
+    reader = _Reader(Origin("", FILE_START, ""), dialect)
+    wrapped = f"SELECT 1 WHERE {sql}" if predicate else f"CREATE INDEX _i ON _t ({sql})"
+    try:
+        statement = sqlglot.parse_one(wrapped, read=reader.read)
+    except SqlglotError:
+        return ()
+    return reader.columns_in([statement])
 
 
 _TOKEN = re.compile(r"<Token token_type: [^,]+, text: (?P<text>.*?), line: \d+, col: \d+[^>]*>")
@@ -297,11 +333,30 @@ class _Reader:
             return self.name(node)
         return None
 
+    def columns_in(self, nodes: list[exp.Expr | None]) -> tuple[str, ...]:
+        """The columns that `nodes` use, each once (`_i` / `_t` are placeholders)."""
+        found: dict[str, None] = {}
+        for node in nodes:
+            if node is None:
+                continue
+            for column in node.find_all(exp.Column):
+                name = self.name(column)
+                if name and name not in ("_i", "_t"):
+                    found[name] = None
+        return tuple(found)
+
+    def expression_columns(
+        self, elements: list[exp.Expr], where: exp.Expr | None
+    ) -> tuple[str, ...]:
+        """The columns that an index's expressions and predicate use."""
+        expressions = [e for e in elements if self.element(e) is None]
+        return self.columns_in([*expressions, where])
+
     # --- statements ---------------------------------------------------------------------
 
     def statement(self, sql: str) -> list[Change]:
         try:
-            statement = sqlglot.parse_one(sql, read=self.read)
+            statement = sqlglot.parse_one(_for_sqlglot(sql, self.dialect), read=self.read)
         except SqlglotError as error:
             return [_unanalyzable(f"cannot be parsed ({_first_line(error)})", sql, self.origin)]
         try:
@@ -482,12 +537,14 @@ class _Reader:
             self.element(e.this if isinstance(e, exp.WithOperator) else e) for e in elements
         )
         where = parameters.args.get("where") if parameters is not None else None
+        elements = [e.this if isinstance(e, exp.WithOperator) else e for e in elements]
         return IndexSpec(
             name,
             columns,
             "exclude",
             self.origin.span,
             where=where.this.sql(dialect=self.read) if where is not None else None,
+            expression_columns=self.expression_columns(elements, where),
         )
 
     def _create_index(self, statement: exp.Create) -> list[Change]:
@@ -507,6 +564,7 @@ class _Reader:
             unique=bool(statement.args.get("unique")),
             where=where.this.sql(dialect=self.read) if where is not None else None,
             include=self.identifiers(include),
+            expression_columns=self.expression_columns(elements, where),
         )
         return [
             AddIndex(
@@ -556,10 +614,28 @@ class _Reader:
         if kind != "TABLE":
             raise _NotUnderstood(f"is not understood (ALTER {kind or '...'})")
         table = self.table(target)
+        renamed = self._column_renamed_without_column(statement, table)
+        if renamed is not None:
+            return [renamed]
         changes = []
         for action in actions:
             changes.extend(self._alter_table(action, table, self.written_schema(target)))
         return changes
+
+    def _column_renamed_without_column(
+        self, statement: exp.Alter, table: TableName
+    ) -> RenameColumn | None:
+        """`ALTER TABLE t RENAME x TO y` renames a column (COLUMN is optional in
+        PostgreSQL); sqlglot reads it as a table rename to `x` with a `TO y` option."""
+        actions = statement.args.get("actions") or []
+        options = statement.args.get("options") or []
+        targets = [o for o in options if isinstance(o, exp.ToTableProperty)]
+        if len(actions) != 1 or not isinstance(actions[0], exp.AlterRename) or not targets:
+            return None
+        if len(targets) != 1 or len(options) != 1:
+            raise _NotUnderstood("is not understood (ALTER TABLE ... RENAME)")
+        old, new = actions[0].this, targets[0].this
+        return RenameColumn(table, self.table(old).name, self.table(new).name, self.origin)
 
     def _alter_table(
         self, action: exp.Expr, table: TableName, written_schema: str | None
