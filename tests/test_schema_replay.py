@@ -465,3 +465,27 @@ def test_sqlglot_is_imported_only_when_there_is_sql_to_read() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=False
     )
     assert result.returncode == 0, result.stderr
+
+
+def test_a_table_past_the_size_limit_is_no_longer_followed(tmp_path: Path) -> None:
+    """Every change copies its table: past MAX_TABLE_PARTS the replay stops growing it
+    (a hostile file would otherwise cost time quadratic in its length)."""
+    from analyzer.schema.changes import MAX_TABLE_PARTS
+
+    adds = "\n".join(
+        f'op.add_column("wide", sa.Column("c{n}", sa.Integer()))' for n in range(MAX_TABLE_PARTS)
+    )
+    result = replay(
+        tmp_path,
+        'op.create_table("wide", sa.Column("id", sa.Integer(), primary_key=True))\n' + adds,
+        'op.add_column("wide", sa.Column("later", sa.Integer(), sa.ForeignKey("wide.id")))',
+    )
+    wide = table(result, "wide")
+    assert len(wide.columns) + len(wide.indexes) == MAX_TABLE_PARTS  # id, its key, c0...
+    assert wide.column("later") is None
+    (uncertainty,) = wide.uncertain
+    assert uncertainty.reason == (
+        "wide has 1600 or more columns, indexes and constraints; later changes to it are not "
+        "followed"
+    )
+    assert uncertainty.origin is not None and uncertainty.origin.revision == "r0"

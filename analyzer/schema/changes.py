@@ -198,8 +198,29 @@ Change = (
 )
 
 
+MAX_TABLE_PARTS = 1_600
+"""Columns, indexes and constraints a table may reach before the replay stops following
+it (PostgreSQL allows 1,600 columns). Each change copies the table it changes, so a
+hostile file growing one table without end would cost time quadratic in its length."""
+
+CHANGES_TO_A_TABLE = (
+    AddColumn,
+    AddIndex,
+    AddForeignKey,
+    AddCheck,
+    DropColumn,
+    DropConstraint,
+    RenameColumn,
+    RenameConstraint,
+)
+
+
 def apply(schema: Schema, change: Change) -> Schema:
     """The schema after `change`."""
+    if isinstance(change, CHANGES_TO_A_TABLE):
+        table = schema.get(change.table)
+        if table is not None and _parts(table) >= MAX_TABLE_PARTS:
+            return _too_large(schema, table, change.origin)
     match change:
         case CreateTable():
             return _create_table(schema, change)
@@ -278,6 +299,21 @@ def _target(schema: Schema, name: TableName, origin: Origin) -> Table:
         origin=None,
         uncertain=(Uncertainty(f"{name} is changed but never created by a migration", origin),),
     )
+
+
+def _parts(table: Table) -> int:
+    return len(table.columns) + len(table.indexes) + len(table.foreign_keys) + len(table.checks)
+
+
+def _too_large(schema: Schema, table: Table, origin: Origin) -> Schema:
+    """The table becomes uncertain (once) and the change is not applied."""
+    reason = (
+        f"{table.name} has {MAX_TABLE_PARTS} or more columns, indexes and constraints; "
+        "later changes to it are not followed"
+    )
+    if any(uncertainty.reason == reason for uncertainty in table.uncertain):
+        return schema
+    return schema.put(table.with_uncertainty(Uncertainty(reason, origin)))
 
 
 def _create_table(schema: Schema, change: CreateTable) -> Schema:

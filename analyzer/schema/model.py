@@ -219,6 +219,17 @@ class Table:
         )
 
 
+def _same_names(old: Table, new: Table) -> bool:
+    """Whether `names_in` is the same for both, known without counting: the updates keep
+    the tuples they do not change."""
+    return (
+        old.name == new.name
+        and old.indexes is new.indexes
+        and old.foreign_keys is new.foreign_keys
+        and old.checks is new.checks
+    )
+
+
 NameKey = tuple[str, NameSpace, str]
 """(folded schema, name space, folded name)."""
 
@@ -241,7 +252,10 @@ class Schema:
         return self.tables.get(name.key)
 
     def put(self, table: Table) -> Schema:
-        names = self._counted(self.tables.get(table.name.key), -1)
+        old = self.tables.get(table.name.key)
+        if old is not None and _same_names(old, table):  # adding a column, marking uncertain
+            return Schema(self.tables.set(table.name.key, table), self.dialect, self.names)
+        names = self._counted(old, -1)
         names = Schema(self.tables, self.dialect, names)._counted(table, 1)
         return Schema(self.tables.set(table.name.key, table), self.dialect, names)
 
