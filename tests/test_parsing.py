@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from analyzer.facts import MigrationFacts, decode_facts, encode_facts
+from analyzer.facts import FileProblem, MigrationFacts, decode_facts, encode_facts
 from analyzer.graph import RevisionGraph
 from analyzer.parsing import parse_file
 from analyzer.positions import Span
@@ -348,3 +348,27 @@ def test_other_module_level_bindings_of_a_revision_variable_are_unknown(
     facts = parse(tmp_path, source + "down_revision = None\n", "b.py")
     value = facts.variables["revision"].value
     assert isinstance(value, Unknown) and how in value.text
+
+
+def test_a_function_past_the_op_limit_makes_the_file_invalid(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Half a function's ops would mislead every rule: past the limit the file is
+    `invalid-revision-file` (its revision variables still place it in the graph)."""
+    from analyzer.parsing import extract
+
+    monkeypatch.setattr(extract, "MAX_OPS", 3)
+    source = (
+        'revision = "a1"\ndown_revision = None\nfrom alembic import op\n\n\n'
+        "def upgrade():\n"
+        + "".join(f'    op.drop_table("t{n}")\n' for n in range(3))
+        + "\n\ndef downgrade():\n    pass\n"
+    )
+    facts = extract.parse_bytes("a1.py", source.encode())
+    assert facts.problem == FileProblem(
+        "upgrade() makes 3 or more op calls: too large to analyze", Span(6, 1, 6, 15)
+    )
+    assert facts.revision_id() == "a1"
+    assert facts.upgrade is None and facts.downgrade is None
+    fewer = extract.parse_bytes("a1.py", source.replace('    op.drop_table("t2")\n', "").encode())
+    assert fewer.problem is None and fewer.upgrade is not None and len(fewer.upgrade.ops) == 2

@@ -53,6 +53,8 @@ NOT_OPS = frozenset(
 BIND = "alembic.op.get_bind"
 EXECUTE = ("execute", "exec_driver_sql")
 MAX_OPS = 20_000
+"""op calls one function may make (helpers and unrolled loops included): a file past it is
+`invalid-revision-file`, as one past the size limit is, rather than half-read."""
 MAX_HELPER_DEPTH = 30
 MAX_UNROLL = 1_000
 
@@ -295,12 +297,20 @@ class _ModuleExtractor:
             assignment = self._variable(name)
             if assignment is not None:
                 variables[name] = assignment
+        upgrade, downgrade = self._function("upgrade"), self._function("downgrade")
+        for function in (upgrade, downgrade):
+            if function is not None and len(function.ops) >= MAX_OPS:
+                calls = f"{MAX_OPS:,} or more op calls"
+                problem = FileProblem(
+                    f"{function.name}() makes {calls}: too large to analyze", function.span
+                )
+                return MigrationFacts(self.path, variables, self.title, problem=problem)
         return MigrationFacts(
             path=self.path,
             variables=variables,
             title=self.title,
-            upgrade=self._function("upgrade"),
-            downgrade=self._function("downgrade"),
+            upgrade=upgrade,
+            downgrade=downgrade,
         )
 
     # --- functions ----------------------------------------------------------------------
