@@ -2,8 +2,8 @@
 Never prints.
 
 Each stage is a function of its own so it can be tested, cached or parallelised alone:
-`load_facts` (parsing), `analyze_project` (rules on one project), `project_outcome` (one
-project's findings, from the result cache when nothing changed), `check` (everything).
+`load_facts` (parsing, no cache), `project_outcome` (one project's findings, from the
+result cache when nothing changed), `check` (everything).
 Nothing heavy is imported here at module level: a run answered from the cache never
 imports libcst, networkx or sqlglot.
 """
@@ -13,7 +13,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import os
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -25,7 +25,7 @@ from analyzer.discovery import DEFAULT_DIALECT, Project, Target, select
 from analyzer.facts import MigrationFacts
 from analyzer.findings import Finding, Level
 from analyzer.imports import resolve_imports
-from analyzer.loading import LoadOptions, Sources, load_files, read_sources
+from analyzer.loading import LoadOptions, Progress, Sources, load_files, read_sources
 from analyzer.parsing.source import read_bytes
 from analyzer.rules import all_rules
 from analyzer.rules.unused_suppression import UnusedSuppression
@@ -48,10 +48,6 @@ class Report:
     """Findings hidden by suppression comments or `per-file-ignores`."""
     baselined: int = 0
     """Findings hidden by the baseline (`analyzer.baseline`)."""
-
-
-Progress = Callable[[int, int], None]
-"""Called with (files parsed, files in the project) as parsing advances."""
 
 
 def load_facts(paths: Sequence[Path], progress: Progress | None = None) -> list[MigrationFacts]:
@@ -98,21 +94,6 @@ def suppress_findings(
     return kept, list(judgement.suppressed)
 
 
-def analyze_project(
-    project: Project,
-    config: Config,
-    progress: Progress | None = None,
-    options: LoadOptions | None = None,
-) -> tuple[list[Finding], list[MigrationFacts]]:
-    """Every finding of one project (before suppressions), and the facts of its files:
-    from the file cache and parsed in worker processes as `options` say."""
-    options = options or LoadOptions()
-    dialect = _dialect(project, config)
-    sources = read_sources(project.revision_files(), dialect, _fingerprint(options))
-    findings, files, _ = _analyze(project, config, sources, dialect, options, progress)
-    return findings, files
-
-
 def _analyze(
     project: Project,
     config: Config,
@@ -129,7 +110,8 @@ def _analyze(
     return run_rules(analysis, project, config), files, consulted
 
 
-def _dialect(project: Project, config: Config) -> str:
+def project_dialect(project: Project, config: Config) -> str:
+    """The SQL dialect of a project: configured, else from `sqlalchemy.url`, else PostgreSQL."""
     return config.dialect or project.dialect or DEFAULT_DIALECT
 
 
@@ -172,7 +154,7 @@ def project_outcome(
     """One project's findings, from the result cache when its key (the analyzer, the
     settings that change findings, every revision file's path and content) is unchanged."""
     options = options or LoadOptions()
-    dialect = _dialect(project, config)
+    dialect = project_dialect(project, config)
     sources = read_sources(project.revision_files(), dialect, _fingerprint(options))
     results, stats = options.cache, options.stats
     name = key = ""

@@ -423,14 +423,14 @@ def schema(path: str | None, versions: tuple[str, ...], dialect: str | None, fmt
     """The schema the migrations build, replayed to the heads: tables, columns, indexes,
     foreign keys, and the tables the analyzer cannot know exactly."""
     from analyzer.analysis import Analysis
+    from analyzer.api import project_dialect
     from analyzer.config import CliSettings, load_config
-    from analyzer.discovery import DEFAULT_DIALECT
     from analyzer.schema.render import render
 
     cwd = Path.cwd()
     settings = CliSettings(dialect=dialect, versions=versions)
     config = guarded(lambda: load_config(settings, cwd)).config
     for project, files in _projects_facts(path, versions):
-        chosen = config.dialect or project.dialect or DEFAULT_DIALECT
-        click.echo(render(Analysis(files, dialect=chosen).schema, fmt, cwd), nl=False)
+        dialect = project_dialect(project, config)
+        click.echo(render(Analysis(files, dialect=dialect).schema, fmt, cwd), nl=False)
     return EXIT_OK

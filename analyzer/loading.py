@@ -33,7 +33,7 @@ if TYPE_CHECKING:
     from analyzer.schema.model import Origin
 
 Progress = Callable[[int, int], None]
-"""Called with (files loaded, files in the project)."""
+"""Called with (files loaded, files in the project) as loading advances."""
 
 
 @dataclass
@@ -297,7 +297,7 @@ class _Counter:
     def __init__(self, progress: Progress | None, total: int) -> None:
         self.progress, self.total, self.done = progress, total, 0
 
-    def advance(self, _: object = None) -> None:
+    def advance(self) -> None:
         self.done += 1
         if self.progress is not None:
             self.progress(self.done, self.total)

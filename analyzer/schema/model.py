@@ -234,6 +234,25 @@ NameKey = tuple[str, NameSpace, str]
 """(folded schema, name space, folded name)."""
 
 
+def _count_names(
+    names: immutables.Map[NameKey, int], table: Table | None, step: int
+) -> immutables.Map[NameKey, int]:
+    """`names` with the table's names counted `step` more times (gone at zero)."""
+    if table is None:
+        return names
+    namespace = table.name.key[0]
+    counting = names.mutate()
+    for space in NAME_SPACES:
+        for name in table.names_in(space):
+            key: NameKey = (namespace, space, name)
+            count = counting.get(key, 0) + step
+            if count > 0:
+                counting[key] = count
+            elif key in counting:
+                del counting[key]
+    return counting.finish()
+
+
 @dataclass(frozen=True, slots=True)
 class Schema:
     """Every table at one point of the history, by `TableName.key`."""
@@ -253,32 +272,16 @@ class Schema:
 
     def put(self, table: Table) -> Schema:
         old = self.tables.get(table.name.key)
-        if old is not None and _same_names(old, table):  # adding a column, marking uncertain
-            return Schema(self.tables.set(table.name.key, table), self.dialect, self.names)
-        names = self._counted(old, -1)
-        names = Schema(self.tables, self.dialect, names)._counted(table, 1)
+        names = self.names
+        if old is None or not _same_names(old, table):  # not just a column added or a mark
+            names = _count_names(_count_names(names, old, -1), table, 1)
         return Schema(self.tables.set(table.name.key, table), self.dialect, names)
 
     def remove(self, name: TableName) -> Schema:
         if name.key not in self.tables:
             return self
-        names = self._counted(self.tables[name.key], -1)
+        names = _count_names(self.names, self.tables[name.key], -1)
         return Schema(self.tables.delete(name.key), self.dialect, names)
-
-    def _counted(self, table: Table | None, step: int) -> immutables.Map[NameKey, int]:
-        if table is None:
-            return self.names
-        namespace = table.name.key[0]
-        names = self.names.mutate()
-        for space in NAME_SPACES:
-            for name in table.names_in(space):
-                key: NameKey = (namespace, space, name)
-                count = names.get(key, 0) + step
-                if count > 0:
-                    names[key] = count
-                elif key in names:
-                    del names[key]
-        return names.finish()
 
     def name_taken(self, schema: str | None, space: NameSpace, name: str) -> bool:
         """Whether a table of `schema` has a relation or constraint called `name`."""
