@@ -14,6 +14,7 @@ from analyzer.graph import RevisionGraph
 if TYPE_CHECKING:
     from analyzer.schema import Replay
     from analyzer.schema.handlers import SqlReader
+    from analyzer.schema.replay import Checkpoints
 
 
 @dataclass(eq=False)
@@ -24,6 +25,8 @@ class Analysis:
     read_sql: SqlReader | None = None
     """How the replay reads `op.execute` SQL (default: sqlglot; the cache passes what it
     kept of earlier runs)."""
+    checkpoints: Checkpoints | None = None
+    """Where the replay resumes from an earlier run's state (default: from scratch)."""
 
     @cached_property
     def graph(self) -> RevisionGraph:
@@ -34,4 +37,4 @@ class Analysis:
         """The schema at the heads (every revision replayed) and the SQL it could not read."""
         from analyzer.schema import replay
 
-        return replay(self.graph, self.files, self.dialect, self.read_sql)
+        return replay(self.graph, self.files, self.dialect, self.read_sql, self.checkpoints)

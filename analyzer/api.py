@@ -103,10 +103,17 @@ def _analyze(
     progress: Progress | None,
 ) -> tuple[list[Finding], list[MigrationFacts], list[Path]]:
     """Findings, facts, and the paths looked at to resolve imports."""
-    loaded = load_files(sources, dialect, options, _pack_name(project, dialect), progress)
+    pack = _pack_name(project, dialect)
+    loaded = load_files(sources, dialect, options, pack, progress)
     consulted: list[Path] = []
     files = resolve_imports(loaded.facts, consulted)
-    analysis = Analysis(files, dialect=dialect, read_sql=loaded.read_sql)
+    checkpoints = None
+    if options.cache is not None:
+        from analyzer.checkpoints import CachedCheckpoints
+
+        file_keys = dict(zip(map(str, sources.paths), sources.keys, strict=True))
+        checkpoints = CachedCheckpoints(options.cache, pack, file_keys, dialect, options.stats)
+    analysis = Analysis(files, dialect, loaded.read_sql, checkpoints)
     return run_rules(analysis, project, config), files, consulted
 
 

@@ -20,6 +20,10 @@ Layout (`.alembic-analyzer-cache/` by default, like `.ruff_cache/`)::
         key it was computed for: the fingerprint, the settings that change findings
         and every revision file's content hash. A run that finds the same key
         re-renders it without parsing anything.
+    v1/replay-<project>-<key>.json
+        a replay checkpoint: the schema after the first revisions of the project's
+        topological order, keyed by a hash chained over those revisions
+        (`analyzer.checkpoints`); the `MAX_CHECKPOINTS` last used of a project are kept.
 
 The fingerprint is the version plus a hash of the analyzer's own source files and the
 installation of libcst and sqlglot, so entries written by other code (another release, a
@@ -33,6 +37,7 @@ import hashlib
 import importlib.util
 import json
 import os
+import stat
 from functools import cache
 from pathlib import Path
 
@@ -45,6 +50,9 @@ DIRECTORY_NAME = ".alembic-analyzer-cache"
 FORMAT = "v1"
 """Bumped when the layout or an entry's shape changes."""
 MAX_CACHE_FILE_BYTES = 1 << 30
+MAX_CHECKPOINTS = 4
+"""Replay checkpoints kept per project: the one a run resumes from, and a few others (a
+branch switched back to, a new revision being written on top of the last one)."""
 GITIGNORE = "# Created by alembic-analyzer.\n*\n"
 CACHEDIR_TAG = (
     "Signature: 8a477f597d28d172789f06886806bc55\n"
@@ -135,6 +143,32 @@ class Cache:
         lines = "".join(f"{key}\t{entry}\n" for key, entry in entries.items())
         self._write(self._versioned / f"files-{project}.jsonl", lines)
 
+    def append_file_entries(self, project: str, entries: dict[str, str]) -> bool:
+        """Add entries at the end of an existing pack; False when it could not be done
+        (no pack, or not a plain file of its own: a link is never written through).
+        Reading keeps the last line of a key, and a line cut short by a crash is skipped
+        as damaged."""
+        if self.refused:
+            return False
+        lines = "".join(f"{key}\t{entry}\n" for key, entry in entries.items()).encode("ascii")
+        path = self._versioned / f"files-{project}.jsonl"
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_APPEND | getattr(os, "O_NOFOLLOW", 0))
+        except OSError:
+            return False
+        try:
+            status = os.fstat(fd)
+            if not stat.S_ISREG(status.st_mode) or status.st_nlink != 1:
+                return False
+            written = 0
+            while written < len(lines):
+                written += os.write(fd, lines[written:])
+        except OSError:
+            self.write_errors += 1
+        finally:
+            os.close(fd)
+        return True
+
     # --- whole results ----------------------------------------------------------------
 
     def result(self, project: str, key: str) -> JSONValue | None:
@@ -154,6 +188,58 @@ class Cache:
     def store_result(self, project: str, key: str, outcome: JSONValue) -> None:
         text = json.dumps({"key": key, "outcome": outcome}, separators=(",", ":"))
         self._write(self._versioned / f"result-{project}.json", text)
+
+    # --- replay checkpoints -----------------------------------------------------------
+
+    def checkpoint_keys(self, project: str) -> set[str]:
+        """The keys of the project's stored checkpoints."""
+        return set(self._checkpoint_files(project))
+
+    def checkpoint(self, project: str, key: str) -> JSONValue | None:
+        """A stored checkpoint (marked as just used, so it is kept)."""
+        path = self._versioned / f"replay-{project}-{key}.json"
+        text = self._read(path)
+        if text is None:
+            return None
+        try:
+            stored = json.loads(text)
+        except ValueError:
+            return None
+        if not isinstance(stored, dict) or stored.get("key") != key:
+            return None
+        with contextlib.suppress(OSError):
+            os.utime(path)
+        checkpoint: JSONValue = stored.get("checkpoint")
+        return checkpoint
+
+    def store_checkpoint(self, project: str, key: str, checkpoint: JSONValue) -> None:
+        """Store a checkpoint; the project's least recently used ones beyond
+        `MAX_CHECKPOINTS` go."""
+        text = json.dumps({"key": key, "checkpoint": checkpoint}, separators=(",", ":"))
+        self._write(self._versioned / f"replay-{project}-{key}.json", text)
+        files = self._checkpoint_files(project)
+        if len(files) <= MAX_CHECKPOINTS:
+            return
+        by_use = sorted(files.values(), key=_modified, reverse=True)
+        for path in by_use[MAX_CHECKPOINTS:]:
+            with contextlib.suppress(OSError):
+                path.unlink()
+
+    def _checkpoint_files(self, project: str) -> dict[str, Path]:
+        """key -> file, of the project's checkpoints."""
+        if self.refused:
+            return {}
+        prefix = f"replay-{project}-"
+        try:
+            names = os.listdir(self._versioned)
+        except OSError:
+            return {}
+        found: dict[str, Path] = {}
+        for name in names:
+            key = name[len(prefix) : -len(".json")]
+            if name.startswith(prefix) and name.endswith(".json") and len(key) == 32:
+                found[key] = self._versioned / name
+        return found
 
     # --- files ------------------------------------------------------------------------
 
@@ -188,6 +274,13 @@ class Cache:
         for path, text in ((self.directory / ".gitignore", GITIGNORE), (tag, CACHEDIR_TAG)):
             with contextlib.suppress(FileExistsError), path.open("x", encoding="ascii") as out:
                 out.write(text)
+
+
+def _modified(path: Path) -> float:
+    try:
+        return path.stat().st_mtime
+    except OSError:
+        return 0.0
 
 
 def default_directory(config_file: Path | None, cwd: Path) -> Path:

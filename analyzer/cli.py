@@ -6,7 +6,10 @@ them, so `--version` and `--help` stay fast.
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import io
+import os
 import sys
 import traceback
 from collections.abc import Callable, Sequence
@@ -28,6 +31,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args == ["--version"]:  # answered before importing click: this must be instant
         print(f"{PROG} {__version__}")
         return EXIT_OK
+    # A run allocates many objects that live until it ends: collecting them as they
+    # pile up only rescans them (a tenth of a run after an edit). Objects in cycles
+    # are still collected, just less often.
+    gc.set_threshold(100_000, 50, 100)
     from analyzer.commands import cli
 
     try:
@@ -38,6 +45,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as error:  # noqa: BLE001 - the last line of defence: never a traceback
         return _internal_error(error, args)
     return status if isinstance(status, int) else EXIT_OK
+
+
+def run() -> NoReturn:
+    """The console script and `python -m analyzer`: `main`, then exit without tearing the
+    interpreter down. A run ends holding every file's facts, and freeing them object by
+    object takes longer than a whole cached run (60 ms after an edit of a 1,000-revision
+    tree); nothing of ours needs it: workers are stopped and files written whole."""
+    status = main()
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError, ValueError):  # a closed pipe: nothing more to say
+            stream.flush()
+    os._exit(status)
 
 
 def _escape_unencodable_output() -> None:

@@ -147,9 +147,11 @@ class Codec:
                     records[tag] = cls
                     record_decoders[tag] = arm.decode
                 continue
-            if arm.kind in by_kind or arm.kind == "special":
+            if arm.kind in by_kind:
                 raise TypeError(f"ambiguous union {args!r}")
             by_kind[arm.kind] = arm
+        if "special" in by_kind and (records or set(by_kind) != {"special", "null"}):
+            raise TypeError(f"a special class can only be optional, not in {args!r}")
 
         def encode(value: Any, context: Any) -> JSONValue:
             for arm in arms:
@@ -163,6 +165,8 @@ class Codec:
                 if decode_record is not None:
                     return decode_record(data, context)
             arm = by_kind.get(_KINDS.get(type(data), ""))
+            if arm is None:  # an optional special class: what is not null is its
+                arm = by_kind.get("special")
             if arm is None and type(data) is int:
                 arm = by_kind.get("float")  # JSON does not tell 1.0 from 1
             if arm is None:

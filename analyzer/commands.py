@@ -150,8 +150,8 @@ def _use_color(option: str, output: str | None, environ: Mapping[str, str] = os.
     type=click.IntRange(min=1),
     metavar="N",
     help="At most N worker processes parse the files missing from the cache (default: "
-    "one per CPU; 1: parse in this process). One worker per 16 files; fewer than 32 files "
-    "are parsed in this process.",
+    "one per CPU; 1: parse in this process). One worker per 16 files; the first starts "
+    "at once, so that its parser import overlaps reading the cache.",
 )
 @click.option(
     "--no-cache",
@@ -205,6 +205,8 @@ def check(
 
     Exit status: 0 no finding at or above --fail-on, 1 findings, 2 usage or internal error.
     """
+    if not show_settings:
+        _start_spare_worker(jobs)
     from analyzer.api import check as run_check
     from analyzer.config import CliSettings, load_config
     from analyzer.findings import Level
@@ -254,6 +256,17 @@ def check(
     return EXIT_FINDINGS if failing and not exit_zero else EXIT_OK
 
 
+def _start_spare_worker(jobs: int | None) -> None:
+    """Start importing the parser in a worker process before knowing whether any file
+    needs parsing: after an edit, that import overlaps our own start-up and cache reading.
+    The worker ends with the command, used or not."""
+    from analyzer.loading import available_cpus, start_spare_worker
+    from analyzer.parallel import stop_spare
+
+    start_spare_worker(jobs or available_cpus())
+    click.get_current_context().call_on_close(stop_spare)
+
+
 def _load_options(
     resolved: Resolved, cwd: Path, jobs: int | None, no_cache: bool, cache_dir: str | None
 ) -> LoadOptions:
@@ -282,6 +295,9 @@ def _print_load_statistics(options: LoadOptions) -> None:
             f"cache results: {stats.results_hit} hit, {stats.results_missed} missed",
             f"cache files: {stats.files_hit} hit, {stats.files_missed} missed",
         ]
+        if stats.replay_total:
+            resumed = f"{stats.replay_resumed} of {stats.replay_total}"
+            lines.append(f"replay: {resumed} revisions from a checkpoint")
         if cache.write_errors:
             lines.append(f"cache write errors: {cache.write_errors}")
     lines.append(f"parsed: {stats.parsed} files, {stats.workers} worker processes")

@@ -38,7 +38,8 @@ Progress = Callable[[int, int], None]
 
 @dataclass
 class LoadStats:
-    """What the loading stage did, over all projects of a run (`check --verbose`)."""
+    """What the loading stage (and the replay after it) did, over all projects of a run
+    (`check --verbose`)."""
 
     results_hit: int = 0
     """Projects whose findings came from the result cache: nothing was loaded."""
@@ -50,6 +51,10 @@ class LoadStats:
     """Revision files parsed in this run (cache misses, or every file without a cache)."""
     workers: int = 0
     """Worker processes started (0: everything was parsed in this process)."""
+    replay_total: int = 0
+    """Revisions the schema replays went through with the cache (`analyzer.checkpoints`)..."""
+    replay_resumed: int = 0
+    """...and how many of them a checkpoint covered."""
 
 
 @dataclass(frozen=True)
@@ -199,6 +204,25 @@ def _changes_codec() -> Codec:
 # --- the project --------------------------------------------------------------------------
 
 
+def start_spare_worker(jobs: int) -> None:
+    """With `jobs` > 1, start a worker that imports the parser right away, for
+    `load_files` to use if any file needs parsing (`analyzer.parallel.start_spare`);
+    `analyzer.parallel.stop_spare` ends it."""
+    if jobs > 1:
+        from analyzer.parallel import start_spare
+
+        start_spare(entry_text, _import_parser)
+
+
+def _import_parser() -> None:
+    """What a worker needs for any file but sqlglot (imported for files with SQL only),
+    and a first tiny parse (libcst sets itself up on the first one)."""
+    from analyzer.parsing import parse_bytes
+    from analyzer.schema import handlers  # noqa: F401 - imported for `_sql_of`, ahead
+
+    parse_bytes("spare.py", b"def upgrade():\n    op.drop_table('t')\n")
+
+
 def available_cpus() -> int:
     """CPUs this process may run on (its affinity mask where the OS has one): the
     default `--jobs`."""
@@ -275,9 +299,27 @@ def load_files(
     if cache is not None:
         stats.files_hit += len(hits) - len(damaged)
         stats.files_missed += len(todo) + len(damaged)
-        if results or len(kept) != len(stored):
-            cache.store_file_entries(project, kept)
+        _update_pack(cache, project, stored, kept, bool(damaged))
     return Loaded([f for f in facts if f is not None], SqlMemo(dialect, sql))
+
+
+def _update_pack(
+    cache: Cache, project: str, stored: dict[str, str], kept: dict[str, str], damaged: bool
+) -> None:
+    """Bring the pack up to `kept`: by appending the new entries (after an edit: one line
+    rather than the whole pack) while stale entries stay under a quarter of the live
+    ones, else by rewriting it."""
+    new = {key: text for key, text in kept.items() if key not in stored}
+    stale = len(stored) - (len(kept) - len(new))
+    if not new and not stale:
+        return
+    if (
+        damaged
+        or not stored
+        or stale * 4 > len(kept)
+        or not cache.append_file_entries(project, new)
+    ):
+        cache.store_file_entries(project, kept)
 
 
 @contextlib.contextmanager
@@ -313,7 +355,7 @@ def _start_parsing(
 ) -> Callable[[], Sequence[Entry | FileProblem]]:
     """Start parsing the files at `indexes`; the returned function waits for the results.
     `alongside`: how many cached entries this process decodes in the meantime."""
-    from analyzer.parallel import Workers, worker_count
+    from analyzer.parallel import Workers, spare_ready, worker_count
 
     tasks: list[tuple[str, bytes]] = []
     for index in indexes:
@@ -322,6 +364,8 @@ def _start_parsing(
         tasks.append((str(sources.paths[index]), data))
     options.stats.parsed += len(tasks)
     workers = worker_count(options.jobs, len(tasks), alongside)
+    if not workers and tasks and options.jobs > 1 and spare_ready(entry_text):
+        workers = 1  # started early, its parser (nearly) imported: faster than this process
     if not workers:
 
         def in_process() -> list[Entry]:

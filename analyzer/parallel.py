@@ -41,7 +41,8 @@ MAX_WORKERS = 32
 """Each worker holds libcst and a syntax tree (about 50 MB): a cap for many-CPU machines."""
 MIN_ALONGSIDE = 100
 """...but with at least this many cached entries for this process to decode meanwhile
-(about 40 ms of work), even one file goes to a worker, whose libcst import overlaps it."""
+(about 40 ms of work), even one file goes to a worker, whose libcst import overlaps it
+(and with a spare worker already importing libcst, any file goes to it: `start_spare`)."""
 MAX_CHUNK = 16
 FILE_TIMEOUT = 120.0
 """Seconds a worker may spend on one file. The `ast` gate keeps libcst's slow shapes out,
@@ -67,9 +68,12 @@ def _context() -> ForkContext | SpawnContext:
     return multiprocessing.get_context("spawn")
 
 
-def _serve(connection: Connection, analyze: Analyze) -> None:
-    """A worker's loop: chunks in, one JSON text per file out; None stops it."""
+def _serve(connection: Connection, analyze: Analyze, prepare: Callable[[], None] | None) -> None:
+    """A worker's loop: chunks in, one JSON text per file out; None stops it. `prepare`
+    runs first (a spare worker imports the parser while nobody needs it yet)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    if prepare is not None:
+        prepare()
     while True:
         try:
             message = connection.recv()
@@ -86,6 +90,7 @@ def _serve(connection: Connection, analyze: Analyze) -> None:
 class _Worker:
     process: BaseProcess
     connection: Connection
+    analyze: Analyze
     chunk: list[int] = field(default_factory=list)
     """Indexes of the tasks it was given; `done` of them are answered."""
     done: int = 0
@@ -131,14 +136,8 @@ class Workers:
             raise
 
     def _start(self) -> _Worker:
-        parent_end, child_end = self.context.Pipe()
-        process = self.context.Process(
-            target=_serve, args=(child_end, self.analyze), daemon=True, name="alembic-analyzer"
-        )
-        process.start()
-        child_end.close()
         self.started += 1
-        return _Worker(process, parent_end)
+        return _take_spare(self.analyze) or _launch(self.context, self.analyze, None)
 
     def results(self) -> list[str | FileProblem]:
         """Each task's entry text (or the problem that stopped it), in task order."""
@@ -158,7 +157,8 @@ class Workers:
         if self.queue:
             worker.chunk = self.queue.popleft()
             work = [self.tasks[index] for index in worker.chunk]
-            worker.connection.send((self.dialect, work))
+            with contextlib.suppress(OSError):  # it died: `_step` sees it and replaces it
+                worker.connection.send((self.dialect, work))
 
     def _step(self) -> None:
         busy = [worker for worker in self.workers if worker.chunk]
@@ -209,10 +209,62 @@ class Workers:
             with contextlib.suppress(OSError):
                 worker.connection.send(None)
             worker.process.join(timeout=1.0)
-            if worker.process.is_alive():
-                worker.process.kill()
-        worker.process.join()
-        worker.connection.close()
+        _end(worker)
+
+
+def _launch(
+    context: ForkContext | SpawnContext, analyze: Analyze, prepare: Callable[[], None] | None
+) -> _Worker:
+    parent_end, child_end = context.Pipe()
+    process = context.Process(
+        target=_serve, args=(child_end, analyze, prepare), daemon=True, name="alembic-analyzer"
+    )
+    process.start()
+    child_end.close()
+    return _Worker(process, parent_end, analyze)
+
+
+def _end(worker: _Worker) -> None:
+    """Kill the worker if it still runs, and collect it."""
+    if worker.process.is_alive():
+        worker.process.kill()
+    worker.process.join()
+    worker.connection.close()
+
+
+# --- the spare worker ---------------------------------------------------------------------
+
+_spare: list[_Worker] = []
+"""At most one worker started before it was known to be needed (`start_spare`)."""
+
+
+def start_spare(analyze: Analyze, prepare: Callable[[], None]) -> None:
+    """Start a worker now, which runs `prepare` (imports the parser) and then waits: if
+    files turn out to need parsing, the first `Workers` takes it over, its import done or
+    well under way. After an edit, that import (about 0.3 s for libcst) overlaps this
+    process's start-up, hashing and decoding of cached entries instead of following them.
+    Linux only (fork: the child starts with our modules); `stop_spare` ends it unused."""
+    if _spare or not sys.platform.startswith("linux"):
+        return
+    _spare.append(_launch(_context(), analyze, prepare))
+
+
+def spare_ready(analyze: Analyze) -> bool:
+    """Whether a spare worker for `analyze` is waiting."""
+    return any(w.analyze is analyze and w.process.is_alive() for w in _spare)
+
+
+def stop_spare() -> None:
+    """End the spare worker if nobody took it over (killed: it holds nothing of ours)."""
+    while _spare:
+        _end(_spare.pop())
+
+
+def _take_spare(analyze: Analyze) -> _Worker | None:
+    if not spare_ready(analyze):
+        stop_spare()
+        return None
+    return _spare.pop()
 
 
 def _crashed(exitcode: int | None) -> str:

@@ -202,6 +202,21 @@ def generate(size: int, target: Path, seed: int = 2024) -> Path:
     return target
 
 
+def newest_revision_file(project: Path) -> Path:
+    """The file of the tree's head: the revision being written before a commit."""
+    files = sorted((project / "migrations" / "versions").glob("*.py"))
+    revises: set[str] = set()
+    ids: dict[str, Path] = {}
+    for path in files:
+        for line in path.read_text().splitlines():
+            if line.startswith("Revision ID: "):
+                ids[line.removeprefix("Revision ID: ")] = path
+            elif line.startswith("Revises: "):
+                revises.update(line.removeprefix("Revises: ").split(", "))
+    (head,) = set(ids) - revises
+    return ids[head]
+
+
 def _write_change(
     write: Callable[[str, str, tuple[str, ...]], str],
     rng: random.Random,

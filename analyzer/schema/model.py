@@ -267,6 +267,14 @@ class Schema:
     def empty(cls, dialect: str = "postgresql") -> Schema:
         return cls(immutables.Map(), dialect)
 
+    @classmethod
+    def of(cls, tables: Iterable[Table], dialect: str) -> Schema:
+        """The schema holding these tables (distinct names)."""
+        schema = cls.empty(dialect)
+        for table in tables:
+            schema = schema.put(table)
+        return schema
+
     def get(self, name: TableName) -> Table | None:
         return self.tables.get(name.key)
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 from analyzer.facts import MigrationFacts
 from analyzer.graph import RevisionGraph
@@ -40,16 +41,48 @@ class Replay:
     notes: tuple[SqlNote, ...]
 
 
+@dataclass(frozen=True, slots=True)
+class Checkpoint:
+    """The replay after the first `position` revisions of the topological order."""
+
+    position: int
+    schema: Schema
+    notes: tuple[SqlNote, ...]
+
+
+class Checkpoints(Protocol):
+    """Where a replay may start from an earlier run's state and keep its own
+    (`analyzer.checkpoints`: the cache)."""
+
+    def start(self, graph: RevisionGraph) -> Checkpoint | None:
+        """A kept state after some first revisions of the graph's topological order, the
+        more the better."""
+
+    def wanted(self, graph: RevisionGraph) -> int | None:
+        """A position of the topological order whose state should be kept (None: none)."""
+
+    def keep(self, graph: RevisionGraph, checkpoint: Checkpoint) -> None: ...
+
+
 def replay(
     graph: RevisionGraph,
     files: Sequence[MigrationFacts],
     dialect: str,
     read_sql: SqlReader | None = None,
+    checkpoints: Checkpoints | None = None,
 ) -> Replay:
-    """`read_sql`: how `op.execute` SQL is read (default: with sqlglot)."""
-    schema = Schema.empty(dialect)
-    notes: list[SqlNote] = []
-    for revision_id in graph.topological_order():
+    """`read_sql`: how `op.execute` SQL is read (default: with sqlglot). `checkpoints`:
+    where to resume from and keep states for later runs (default: replay everything)."""
+    order = graph.topological_order()
+    start = checkpoints.start(graph) if checkpoints is not None else None
+    if start is None:
+        start = Checkpoint(0, Schema.empty(dialect), ())
+    wanted = checkpoints.wanted(graph) if checkpoints is not None else None
+    schema, notes = start.schema, list(start.notes)
+    for position in range(start.position, len(order)):
+        if position == wanted and checkpoints is not None:
+            checkpoints.keep(graph, Checkpoint(position, schema, tuple(notes)))
+        revision_id = order[position]
         facts = graph.revisions[revision_id].facts
         if facts.upgrade is None:
             continue
