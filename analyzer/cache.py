@@ -128,7 +128,7 @@ class Cache:
     def file_entries(self, project: str) -> dict[str, str]:
         """key -> entry JSON text, of one project's pack (empty when missing or unreadable;
         a damaged line is skipped, the others still count)."""
-        text = self._read(self._versioned / f"files-{project}.jsonl")
+        text = self._read(self._pack(project))
         entries: dict[str, str] = {}
         if text is None:
             return entries
@@ -140,8 +140,7 @@ class Cache:
 
     def store_file_entries(self, project: str, entries: dict[str, str]) -> None:
         """Replace the project's pack with exactly these entries (stale ones go)."""
-        lines = "".join(f"{key}\t{entry}\n" for key, entry in entries.items())
-        self._write(self._versioned / f"files-{project}.jsonl", lines)
+        self._write(self._pack(project), _pack_lines(entries))
 
     def append_file_entries(self, project: str, entries: dict[str, str]) -> bool:
         """Add entries at the end of an existing pack; False when it could not be done
@@ -150,10 +149,11 @@ class Cache:
         as damaged."""
         if self.refused:
             return False
-        lines = "".join(f"{key}\t{entry}\n" for key, entry in entries.items()).encode("ascii")
-        path = self._versioned / f"files-{project}.jsonl"
+        lines = _pack_lines(entries).encode("ascii")
         try:
-            fd = os.open(path, os.O_WRONLY | os.O_APPEND | getattr(os, "O_NOFOLLOW", 0))
+            fd = os.open(
+                self._pack(project), os.O_WRONLY | os.O_APPEND | getattr(os, "O_NOFOLLOW", 0)
+            )
         except OSError:
             return False
         try:
@@ -169,25 +169,17 @@ class Cache:
             os.close(fd)
         return True
 
+    def _pack(self, project: str) -> Path:
+        return self._versioned / f"files-{project}.jsonl"
+
     # --- whole results ----------------------------------------------------------------
 
     def result(self, project: str, key: str) -> JSONValue | None:
         """The stored outcome of a project if it was computed for `key`."""
-        text = self._read(self._versioned / f"result-{project}.json")
-        if text is None:
-            return None
-        try:
-            stored = json.loads(text)
-        except ValueError:
-            return None
-        if not isinstance(stored, dict) or stored.get("key") != key:
-            return None
-        outcome: JSONValue = stored.get("outcome")
-        return outcome
+        return self._read_keyed(self._versioned / f"result-{project}.json", key, "outcome")
 
     def store_result(self, project: str, key: str, outcome: JSONValue) -> None:
-        text = json.dumps({"key": key, "outcome": outcome}, separators=(",", ":"))
-        self._write(self._versioned / f"result-{project}.json", text)
+        self._write_keyed(self._versioned / f"result-{project}.json", key, "outcome", outcome)
 
     # --- replay checkpoints -----------------------------------------------------------
 
@@ -197,26 +189,17 @@ class Cache:
 
     def checkpoint(self, project: str, key: str) -> JSONValue | None:
         """A stored checkpoint (marked as just used, so it is kept)."""
-        path = self._versioned / f"replay-{project}-{key}.json"
-        text = self._read(path)
-        if text is None:
-            return None
-        try:
-            stored = json.loads(text)
-        except ValueError:
-            return None
-        if not isinstance(stored, dict) or stored.get("key") != key:
-            return None
-        with contextlib.suppress(OSError):
-            os.utime(path)
-        checkpoint: JSONValue = stored.get("checkpoint")
+        path = self._checkpoint_file(project, key)
+        checkpoint = self._read_keyed(path, key, "checkpoint")
+        if checkpoint is not None:
+            with contextlib.suppress(OSError):
+                os.utime(path)
         return checkpoint
 
     def store_checkpoint(self, project: str, key: str, checkpoint: JSONValue) -> None:
         """Store a checkpoint; the project's least recently used ones beyond
         `MAX_CHECKPOINTS` go."""
-        text = json.dumps({"key": key, "checkpoint": checkpoint}, separators=(",", ":"))
-        self._write(self._versioned / f"replay-{project}-{key}.json", text)
+        self._write_keyed(self._checkpoint_file(project, key), key, "checkpoint", checkpoint)
         files = self._checkpoint_files(project)
         if len(files) <= MAX_CHECKPOINTS:
             return
@@ -224,6 +207,9 @@ class Cache:
         for path in by_use[MAX_CHECKPOINTS:]:
             with contextlib.suppress(OSError):
                 path.unlink()
+
+    def _checkpoint_file(self, project: str, key: str) -> Path:
+        return self._versioned / f"replay-{project}-{key}.json"
 
     def _checkpoint_files(self, project: str) -> dict[str, Path]:
         """key -> file, of the project's checkpoints."""
@@ -242,6 +228,23 @@ class Cache:
         return found
 
     # --- files ------------------------------------------------------------------------
+
+    def _read_keyed(self, path: Path, key: str, field: str) -> JSONValue | None:
+        """`field` of a `{"key": ..., field: ...}` file, if it was written for `key`."""
+        text = self._read(path)
+        if text is None:
+            return None
+        try:
+            stored = json.loads(text)
+        except ValueError:
+            return None
+        if not isinstance(stored, dict) or stored.get("key") != key:
+            return None
+        value: JSONValue = stored.get(field)
+        return value
+
+    def _write_keyed(self, path: Path, key: str, field: str, value: JSONValue) -> None:
+        self._write(path, json.dumps({"key": key, field: value}, separators=(",", ":")))
 
     def _read(self, path: Path) -> str | None:
         if self.refused:
@@ -274,6 +277,11 @@ class Cache:
         for path, text in ((self.directory / ".gitignore", GITIGNORE), (tag, CACHEDIR_TAG)):
             with contextlib.suppress(FileExistsError), path.open("x", encoding="ascii") as out:
                 out.write(text)
+
+
+def _pack_lines(entries: dict[str, str]) -> str:
+    """A pack's lines: `<key>\t<entry JSON>`."""
+    return "".join(f"{key}\t{entry}\n" for key, entry in entries.items())
 
 
 def _modified(path: Path) -> float:

@@ -25,10 +25,9 @@ from analyzer.cache import Cache
 from analyzer.codec import Codec, CodecError
 from analyzer.graph import RevisionGraph
 from analyzer.loading import LoadStats
-from analyzer.positions import Span
 from analyzer.schema.model import Origin, Schema, Table
 from analyzer.schema.replay import Checkpoint, SqlNote
-from analyzer.values import DecodeError, JSONValue
+from analyzer.values import DecodeError, JSONValue, decode_span
 
 
 @dataclass(frozen=True)
@@ -69,12 +68,7 @@ def _encode_origin(origin: Any, strings: Any) -> JSONValue:
 def _decode_origin(data: JSONValue, strings: Any) -> Any:
     if type(data) is not list or len(data) != 6:
         raise CodecError("bad origin")
-    path, line, col, end_line, end_col, revision = data
-    if type(line) is not int or type(col) is not int:
-        raise CodecError("bad origin")
-    if type(end_line) is not int or type(end_col) is not int:
-        raise CodecError("bad origin")
-    return Origin(strings.text(path), Span(line, col, end_line, end_col), strings.text(revision))
+    return Origin(strings.text(data[0]), decode_span(data[1:5]), strings.text(data[5]))
 
 
 @cache

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -55,6 +56,26 @@ def run_cli(
         check=False,
         timeout=300,
     )
+
+
+def check_verbose(
+    tree: Path, *args: str
+) -> tuple[subprocess.CompletedProcess[str], dict[str, str]]:
+    """`check --verbose --format json` with the cache in `tree`: the process and its
+    counters (`name: value` lines on stderr)."""
+    result = run_cli(["check", "--verbose", "--format", "json", *args], cwd=tree)
+    assert result.returncode in (0, 1), result.stderr
+    counters = {}
+    for line in result.stderr.splitlines():
+        name, _, value = line.removeprefix("alembic-analyzer: ").partition(": ")
+        counters[name] = value
+    return result, counters
+
+
+def finding_locations(result: subprocess.CompletedProcess[str]) -> list[tuple[str, str, int]]:
+    """(rule, path, line) of each finding of a `--format json` run."""
+    data = json.loads(result.stdout)
+    return [(f["rule"], f["path"], f["line"]) for f in data["findings"]]
 
 
 def default_config(**overrides: object) -> Config:

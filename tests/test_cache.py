@@ -26,7 +26,7 @@ from analyzer.facts import FileProblem
 from analyzer.loading import LoadOptions, LoadStats
 from analyzer.parallel import Workers, worker_count
 from benchmarks.generate import generate
-from tests.helpers import FIXTURES, REPO, run_cli
+from tests.helpers import FIXTURES, REPO, check_verbose, finding_locations
 
 VERSIONS = "migrations/versions"
 ORDERS = f"{VERSIONS}/1b3d5f7a9c0e_create_customers_and_orders.py"
@@ -39,34 +39,18 @@ def tree(tmp_path: Path) -> Path:
     return Path(shutil.copytree(FIXTURES / "unindexed-fk", tmp_path / "project"))
 
 
-def _check(tree: Path, *args: str) -> tuple[subprocess.CompletedProcess[str], dict[str, str]]:
-    """`check --verbose` with the cache in `tree`: the process and its counters."""
-    result = run_cli(["check", "--verbose", "--format", "json", *args], cwd=tree)
-    assert result.returncode in (0, 1), result.stderr
-    counters = {}
-    for line in result.stderr.splitlines():
-        name, _, value = line.removeprefix("alembic-analyzer: ").partition(": ")
-        counters[name] = value
-    return result, counters
-
-
-def _findings(result: subprocess.CompletedProcess[str]) -> list[tuple[str, str, int]]:
-    data = json.loads(result.stdout)
-    return [(f["rule"], f["path"], f["line"]) for f in data["findings"]]
-
-
 def test_second_run_is_answered_from_the_cache(tree: Path) -> None:
-    first, counters = _check(tree)
+    first, counters = check_verbose(tree)
     assert counters["cache"] == str(tree / ".alembic-analyzer-cache")
     assert counters["cache results"] == "0 hit, 1 missed"
     assert counters["cache files"] == "0 hit, 5 missed"
     assert counters["parsed"].startswith("5 files")
-    second, counters = _check(tree)
+    second, counters = check_verbose(tree)
     assert counters["cache results"] == "1 hit, 0 missed"
     assert counters["cache files"] == "0 hit, 0 missed"
     assert counters["parsed"] == "0 files, 0 worker processes"
     assert second.stdout == first.stdout
-    assert len(_findings(second)) == FINDINGS
+    assert len(finding_locations(second)) == FINDINGS
     assert (tree / ".alembic-analyzer-cache" / ".gitignore").read_text().endswith("*\n")
     assert (
         (tree / ".alembic-analyzer-cache" / "CACHEDIR.TAG")
@@ -80,32 +64,32 @@ def test_second_run_is_answered_from_the_cache(tree: Path) -> None:
 
 
 def test_a_content_change_reparses_that_file_only(tree: Path) -> None:
-    _check(tree)
+    check_verbose(tree)
     orders = tree / ORDERS
     source = orders.read_text()
     index = '    op.create_index("ix_orders_customer_id", "orders", ["customer_id"])\n'
     orders.write_text(source.replace("def downgrade", index + "\n\ndef downgrade", 1))
-    result, counters = _check(tree)
+    result, counters = check_verbose(tree)
     assert counters["cache results"] == "0 hit, 1 missed"
     assert counters["cache files"] == "4 hit, 1 missed"
     assert counters["parsed"].startswith("1 files")
-    assert len(_findings(result)) == FINDINGS - 1  # the new index covers the orders FK
+    assert len(finding_locations(result)) == FINDINGS - 1  # the new index covers the orders FK
 
 
 def test_a_changed_setting_misses_the_result_but_keeps_the_files(tree: Path) -> None:
-    _check(tree)
-    result, counters = _check(tree, "--select", "multiple-heads")
+    check_verbose(tree)
+    result, counters = check_verbose(tree, "--select", "multiple-heads")
     assert counters["cache results"] == "0 hit, 1 missed"
     assert counters["cache files"] == "5 hit, 0 missed"
-    assert _findings(result) == []
+    assert finding_locations(result) == []
 
 
 def test_a_changed_dialect_misses_the_files_too(tree: Path) -> None:
     """The files' entries hold the schema changes of their SQL, read in one dialect."""
-    _check(tree)
-    result, counters = _check(tree, "--dialect", "mysql")
+    check_verbose(tree)
+    result, counters = check_verbose(tree, "--dialect", "mysql")
     assert counters["cache files"] == "0 hit, 5 missed"
-    assert _findings(result) == []  # MySQL indexes foreign keys itself
+    assert finding_locations(result) == []  # MySQL indexes foreign keys itself
 
 
 def test_another_analyzer_version_misses_everything(
@@ -146,29 +130,29 @@ def test_another_analyzer_version_misses_everything(
     ],
 )
 def test_a_damaged_cache_is_rebuilt(tree: Path, damage: object) -> None:
-    clean, _ = _check(tree)
+    clean, _ = check_verbose(tree)
     for path in (tree / ".alembic-analyzer-cache" / "v1").iterdir():
         path.write_bytes(damage(path.read_text()).encode("utf-8", "surrogateescape"))  # type: ignore[operator]
-    result, counters = _check(tree)
+    result, counters = check_verbose(tree)
     assert result.stdout == clean.stdout
     assert counters["cache results"] == "0 hit, 1 missed"
-    _, counters = _check(tree)
+    _, counters = check_verbose(tree)
     assert counters["cache results"] == "1 hit, 0 missed"
 
 
 def test_an_unwritable_cache_directory_still_gives_findings(tree: Path) -> None:
     blocker = tree / "not-a-directory"
     blocker.write_text("")
-    result, counters = _check(tree, "--cache-dir", str(blocker / "cache"))
-    assert len(_findings(result)) == FINDINGS
+    result, counters = check_verbose(tree, "--cache-dir", str(blocker / "cache"))
+    assert len(finding_locations(result)) == FINDINGS
     assert counters["cache write errors"] == "3"  # the pack, a replay checkpoint, the result
     assert "Traceback" not in result.stderr
 
 
 def test_no_cache_writes_nothing(tree: Path) -> None:
-    result, counters = _check(tree, "--no-cache")
+    result, counters = check_verbose(tree, "--no-cache")
     assert counters["cache"] == "disabled (--no-cache)"
-    assert len(_findings(result)) == FINDINGS
+    assert len(finding_locations(result)) == FINDINGS
     assert not (tree / ".alembic-analyzer-cache").exists()
 
 
@@ -182,16 +166,16 @@ def test_concurrent_runs_leave_a_valid_cache(tree: Path) -> None:
     assert [run.returncode for run in runs] == [1] * 6
     assert len(outputs) == 1
     assert not [p for p in (tree / ".alembic-analyzer-cache" / "v1").iterdir() if p.name[0] == "."]
-    result, counters = _check(tree)
+    result, counters = check_verbose(tree)
     assert counters["cache results"] == "1 hit, 0 missed"
     assert result.stdout.encode() == outputs.pop()
 
 
 def test_parallel_parsing_gives_the_same_findings(tmp_path: Path) -> None:
     tree = generate(40, tmp_path / "project")
-    serial, counters = _check(tree, "--no-cache", "--jobs", "1")
+    serial, counters = check_verbose(tree, "--no-cache", "--jobs", "1")
     assert counters["parsed"] == "40 files, 0 worker processes"
-    parallel, counters = _check(tree, "--no-cache", "--jobs", "4")
+    parallel, counters = check_verbose(tree, "--no-cache", "--jobs", "4")
     assert counters["parsed"] == "40 files, 2 worker processes"  # one per 16 files
     assert parallel.stdout == serial.stdout
     assert json.loads(serial.stdout)["summary"]["revisions"] == 40
@@ -245,7 +229,7 @@ def test_quick_commands_import_nothing_heavy(args: list[str], allowed: str) -> N
 
 
 def test_a_cached_run_imports_nothing_heavy(tree: Path) -> None:
-    _check(tree)
+    check_verbose(tree)
     code = LAZY.format(args=["check", str(tree)])
     result = subprocess.run(
         [sys.executable, "-c", code], cwd=tree, capture_output=True, text=True, check=True
@@ -317,8 +301,8 @@ def test_a_symlinked_cache_directory_is_not_used(
     (elsewhere / ".gitignore").write_text("keep me\n")
     (tree / link).parent.mkdir(exist_ok=True)
     (tree / link).symlink_to(elsewhere)
-    result, counters = _check(tree)
-    assert len(_findings(result)) == FINDINGS
+    result, counters = check_verbose(tree)
+    assert len(finding_locations(result)) == FINDINGS
     directory = tree / ".alembic-analyzer-cache"
     assert counters["cache"] == f"{directory} not used: {why}"
     assert "cache results" not in counters
@@ -330,7 +314,7 @@ def test_an_existing_directory_keeps_its_gitignore(tree: Path, tmp_path: Path) -
     mine = tmp_path / "mine"
     mine.mkdir()
     (mine / ".gitignore").write_text("keep me\n")
-    _, counters = _check(tree, "--cache-dir", str(mine))
+    _, counters = check_verbose(tree, "--cache-dir", str(mine))
     assert counters["cache results"] == "0 hit, 1 missed"
     assert (mine / ".gitignore").read_text() == "keep me\n"
     assert (mine / "CACHEDIR.TAG").is_file()

@@ -24,8 +24,8 @@ from analyzer.loading import entry_text
 from analyzer.parallel import Workers, spare_ready, start_spare, stop_spare
 from analyzer.schema.replay import Checkpoint, Replay, replay
 from benchmarks.generate import generate
-from tests.helpers import FIXTURES, run_cli
-from tests.test_cache import FINDINGS, _check, _findings
+from tests.helpers import FIXTURES, check_verbose, finding_locations, run_cli
+from tests.test_cache import FINDINGS
 
 HEAD = "migrations/versions/5f7b9d1e3a4c_drop_promotions_and_legacy_invoices.py"
 FIRST = "migrations/versions/1b3d5f7a9c0e_create_customers_and_orders.py"
@@ -115,25 +115,25 @@ def _checkpoint_files(tree: Path) -> list[Path]:
 
 
 def test_an_edit_of_the_newest_revision_replays_only_that_revision(tree: Path) -> None:
-    _, counters = _check(tree)
+    _, counters = check_verbose(tree)
     assert counters["replay"] == "0 of 5 revisions from a checkpoint"
     assert len(_checkpoint_files(tree)) == 1  # the state before the newest revision
     _edit_head(tree)
-    result, counters = _check(tree)
+    result, counters = check_verbose(tree)
     assert counters["replay"] == "4 of 5 revisions from a checkpoint"
     assert counters["cache files"] == "4 hit, 1 missed"
     uncached = run_cli(["check", "--no-cache", "--format", "json"], cwd=tree)
     assert result.stdout == uncached.stdout
-    assert len(_findings(result)) == FINDINGS + 1
-    assert ("unindexed-foreign-key", HEAD, 29) in _findings(result)  # the new column
+    assert len(finding_locations(result)) == FINDINGS + 1
+    assert ("unindexed-foreign-key", HEAD, 29) in finding_locations(result)  # the new column
     assert len(_checkpoint_files(tree)) == 1  # it was there already
 
 
 def test_an_edit_of_an_early_revision_replays_everything(tree: Path) -> None:
-    _check(tree)
+    check_verbose(tree)
     first = tree / FIRST
     first.write_text(first.read_text() + "\n# reviewed\n")
-    result, counters = _check(tree)
+    result, counters = check_verbose(tree)
     assert counters["replay"] == "0 of 5 revisions from a checkpoint"
     uncached = run_cli(["check", "--no-cache", "--format", "json"], cwd=tree)
     assert result.stdout == uncached.stdout
@@ -153,18 +153,18 @@ def test_an_edit_of_an_early_revision_replays_everything(tree: Path) -> None:
     ids=["empty", "truncated", "foreign-key", "wrong-shape", "bad-table"],
 )
 def test_a_damaged_checkpoint_is_ignored_and_rewritten(tree: Path, damage: str) -> None:
-    _check(tree)
+    check_verbose(tree)
     (path,) = _checkpoint_files(tree)
     key = path.stem.rpartition("-")[2]
     path.write_text(damage.replace("KEY", key))
     _edit_head(tree)
-    result, counters = _check(tree)
+    result, counters = check_verbose(tree)
     assert counters["replay"] == "0 of 5 revisions from a checkpoint"
     uncached = run_cli(["check", "--no-cache", "--format", "json"], cwd=tree)
     assert result.stdout == uncached.stdout
     assert json.loads(path.read_text())["key"] == key  # written again, whole
     (tree / HEAD).write_text((tree / HEAD).read_text() + "# again\n")
-    _, counters = _check(tree)
+    _, counters = check_verbose(tree)
     assert counters["replay"] == "4 of 5 revisions from a checkpoint"
 
 
@@ -197,20 +197,20 @@ def _pack(tree: Path) -> Path:
 
 
 def test_an_edit_appends_one_line_to_the_pack(tree: Path) -> None:
-    _check(tree)
+    check_verbose(tree)
     assert len(_pack(tree).read_text().splitlines()) == 5
     _edit_head(tree)
-    _check(tree)
+    check_verbose(tree)
     assert len(_pack(tree).read_text().splitlines()) == 6  # the old entry stays a while
     (tree / HEAD).write_text((tree / HEAD).read_text() + "# again\n")
-    _, counters = _check(tree)
+    _, counters = check_verbose(tree)
     assert counters["cache files"] == "4 hit, 1 missed"
     lines = _pack(tree).read_text().splitlines()
     assert len(lines) == 5  # 2 stale entries of 5 live ones: rewritten without them
 
 
 def test_a_linked_pack_is_replaced_never_written_through(tree: Path, tmp_path: Path) -> None:
-    _check(tree)
+    check_verbose(tree)
     pack = _pack(tree)
     elsewhere = tmp_path / "elsewhere.jsonl"
     elsewhere.write_text(pack.read_text())
@@ -218,7 +218,7 @@ def test_a_linked_pack_is_replaced_never_written_through(tree: Path, tmp_path: P
     pack.unlink()
     pack.symlink_to(elsewhere)
     _edit_head(tree)
-    _, counters = _check(tree)
+    _, counters = check_verbose(tree)
     assert counters["cache files"] == "4 hit, 1 missed"
     assert elsewhere.read_text() == before
     assert not pack.is_symlink() and len(pack.read_text().splitlines()) == 5
@@ -258,10 +258,10 @@ def test_an_unused_spare_worker_is_stopped() -> None:
 
 
 def test_check_parses_an_edited_file_in_the_spare_worker(tree: Path) -> None:
-    _check(tree)
+    check_verbose(tree)
     _edit_head(tree)
-    _, counters = _check(tree)
+    _, counters = check_verbose(tree)
     assert counters["parsed"] == "1 files, 1 worker processes"
     (tree / HEAD).write_text((tree / HEAD).read_text() + "# again\n")
-    _, counters = _check(tree, "--jobs", "1")
+    _, counters = check_verbose(tree, "--jobs", "1")
     assert counters["parsed"] == "1 files, 0 worker processes"
